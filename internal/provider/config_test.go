@@ -1,0 +1,148 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func nullModel() providerModel {
+	return providerModel{
+		TenantID: types.StringNull(), ClientID: types.StringNull(), ClientSecret: types.StringNull(),
+		AccessToken: types.StringNull(), Environment: types.StringNull(), GraphEndpoint: types.StringNull(),
+		APIVersion: types.StringNull(), RateLimitRequests: types.Int64Null(), RateLimitInterval: types.StringNull(),
+		MaxRetries: types.Int64Null(),
+	}
+}
+
+func TestResolveSettingsDefaults(t *testing.T) {
+	s, diags := resolveSettings(nullModel(), envOf(nil))
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if s.GraphEndpoint != "https://graph.microsoft.com" || s.APIVersion != "v1.0" || s.RateLimitRequests != 5 ||
+		s.RateLimitInterval != 10*time.Second || s.MaxRetries != 10 || s.Auth.Cloud.Name != "global" {
+		t.Errorf("defaults = %+v", s)
+	}
+}
+
+func TestResolveSettingsEnvironmentFallbackAndPrecedence(t *testing.T) {
+	env := envOf(map[string]string{
+		"ARM_TENANT_ID": "t-env", "ARM_CLIENT_ID": "c-env", "ARM_CLIENT_SECRET": "s-env",
+		"ENTRASYNC_ACCESS_TOKEN": "tok-env", "ARM_ENVIRONMENT": "usgovernmentl5",
+		"ENTRASYNC_API_VERSION": "beta", "ENTRASYNC_RATE_LIMIT_REQUESTS": "0",
+		"ENTRASYNC_RATE_LIMIT_INTERVAL": "1m", "ENTRASYNC_MAX_RETRIES": "3",
+		"ENTRASYNC_GRAPH_ENDPOINT": "http://127.0.0.1:8080/",
+	})
+	s, diags := resolveSettings(nullModel(), env)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if s.Auth.TenantID != "t-env" || s.Auth.ClientID != "c-env" || s.Auth.ClientSecret != "s-env" || s.Auth.AccessToken != "tok-env" {
+		t.Errorf("auth from env = %+v", s.Auth)
+	}
+	if s.Auth.Cloud.Name != "usgovernmentl5" || s.Auth.Cloud.Scope() != "https://dod-graph.microsoft.us/.default" {
+		t.Errorf("cloud = %+v", s.Auth.Cloud)
+	}
+	if s.GraphEndpoint != "http://127.0.0.1:8080" || s.APIVersion != "beta" || s.RateLimitRequests != 0 ||
+		s.RateLimitInterval != time.Minute || s.MaxRetries != 3 {
+		t.Errorf("settings from env = %+v", s)
+	}
+
+	m := nullModel()
+	m.APIVersion = types.StringValue("v1.0")
+	m.RateLimitRequests = types.Int64Value(2)
+	m.Environment = types.StringValue("public")
+	s, diags = resolveSettings(m, env)
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if s.APIVersion != "v1.0" || s.RateLimitRequests != 2 || s.Auth.Cloud.Name != "global" {
+		t.Errorf("attributes must win over the environment: %+v", s)
+	}
+}
+
+func TestResolveSettingsInvalidEnvironmentValuesNameTheVariable(t *testing.T) {
+	for name, tc := range map[string]struct{ env, value, want string }{
+		"environment":   {"ARM_ENVIRONMENT", "mars", "environment variable ARM_ENVIRONMENT is \"mars\"; allowed values: china, global, public"},
+		"api version":   {"ENTRASYNC_API_VERSION", "v2", "environment variable ENTRASYNC_API_VERSION is \"v2\"; allowed values: v1.0, beta"},
+		"requests":      {"ENTRASYNC_RATE_LIMIT_REQUESTS", "-1", "ENTRASYNC_RATE_LIMIT_REQUESTS is \"-1\"; it must be a whole number"},
+		"requests text": {"ENTRASYNC_RATE_LIMIT_REQUESTS", "five", "must be a whole number"},
+		"interval":      {"ENTRASYNC_RATE_LIMIT_INTERVAL", "10", "\"10\" is not a Go duration"},
+		"retries":       {"ENTRASYNC_MAX_RETRIES", "x", "ENTRASYNC_MAX_RETRIES is \"x\""},
+		"endpoint http": {"ENTRASYNC_GRAPH_ENDPOINT", "http://10.0.0.5", "plain http on a non-loopback host"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, diags := resolveSettings(nullModel(), envOf(map[string]string{tc.env: tc.value}))
+			if !diags.HasError() {
+				t.Fatalf("%s=%q accepted", tc.env, tc.value)
+			}
+			if got := diags[0].Detail(); !strings.Contains(got, tc.want) {
+				t.Errorf("detail %q does not contain %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestValidateGraphEndpoint(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://graph.microsoft.com":       true,
+		"https://graph.microsoft.com/":      true,
+		"https://proxy.example.com/graph":   true,
+		"http://127.0.0.1:8080":             true,
+		"http://127.9.9.9":                  true,
+		"http://localhost:1234":             true,
+		"http://[::1]:1234":                 true,
+		"http://graph.microsoft.com":        false,
+		"http://192.168.1.10":               false,
+		"http://localhost.example.com":      false,
+		"ftp://127.0.0.1":                   false,
+		"graph.microsoft.com":               false,
+		"https://graph.microsoft.com?x=1":   false,
+		"https://user:pw@graph.example.com": false,
+		"":                                  false,
+	} {
+		_, err := validateGraphEndpoint(raw)
+		if (err == nil) != ok {
+			t.Errorf("validateGraphEndpoint(%q) error = %v, want ok=%v", raw, err, ok)
+		}
+	}
+}
+
+func TestParseSynchronizationJobID(t *testing.T) {
+	sp := "0a3b5c7d-1e2f-4a5b-8c9d-0e1f2a3b4c5d"
+	for in, want := range map[string][2]string{
+		"scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c":                                                       {"scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c", ""},
+		"gitHubEnterpriseCloud.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c.8213fd99-d6b6-417b-8e13-af6334856215": {"gitHubEnterpriseCloud.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c.8213fd99-d6b6-417b-8e13-af6334856215", ""},
+		"/servicePrincipals/" + sp + "/synchronization/jobs/AD2AADProvisioning.abc":                   {"AD2AADProvisioning.abc", sp},
+	} {
+		job, gotSP, err := parseSynchronizationJobID(in)
+		if err != nil || job != want[0] || gotSP != want[1] {
+			t.Errorf("parseSynchronizationJobID(%q) = %q, %q, %v", in, job, gotSP, err)
+		}
+	}
+	for _, bad := range []string{"", " ", "a b", "x/y", "/servicePrincipals/" + sp + "/synchronization/jobs/", "/servicePrincipals/not-a-guid/synchronization/jobs/x"} {
+		if _, _, err := parseSynchronizationJobID(bad); err == nil {
+			t.Errorf("parseSynchronizationJobID(%q) accepted", bad)
+		}
+	}
+	if id, ok := parseServicePrincipalID("/servicePrincipals/" + sp); !ok || id != sp {
+		t.Errorf("path form service principal = %q, %v", id, ok)
+	}
+}
+
+func TestCheckObjectTypeName(t *testing.T) {
+	for _, ok := range objectTypeNames {
+		if err := checkObjectTypeName(ok); err != nil {
+			t.Errorf("%s rejected: %v", ok, err)
+		}
+	}
+	err := checkObjectTypeName("USER")
+	if err == nil || !strings.Contains(err.Error(), `did you mean "User" or "user"?`) {
+		t.Errorf("USER: %v", err)
+	}
+}

@@ -1,0 +1,177 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
+)
+
+// requiredPermissions is what Graph needs to provision on demand.
+const requiredPermissions = "Synchronization.ReadWrite.All (application or delegated), or Application.ReadWrite.OwnedBy " +
+	"for an application that owns the service principal; delegated sign-ins also need a role such as Application Administrator"
+
+// outcomeDiagnostics applies the outcome policy to a decoded answer: Failure fails the apply,
+// Skipped as already in sync succeeds, any other Skipped warns (or fails with fail_on_skip),
+// and Warning warns.
+func outcomeDiagnostics(ctx context.Context, r *graph.ProvisionResult, failOnSkip bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if r.Status == "" {
+		diags.AddError("Unrecognised answer from Microsoft Graph",
+			fmt.Sprintf("Graph answered provisionOnDemand with HTTP 200, but no provisioning status could be read from it. "+
+				"The raw answer is kept in result_key and result_value.%s", requestIDSuffix(r.RequestID)))
+		return diags
+	}
+	if len(r.Entries) == 0 {
+		entry := graph.ProvisioningEntry{Status: r.KeyResult, ErrorCode: r.KeyErrorCode, ErrorMessage: r.KeyErrorMessage}
+		diags.Append(entryDiagnostics(entry, "the request", r.RequestID, failOnSkip)...)
+		return diags
+	}
+	for _, e := range r.Entries {
+		subject := entrySubject(e)
+		tflog.Info(ctx, "provisioning result", map[string]any{"subject": subject, "status": e.Status, "action": e.Action, "code": e.ErrorCode})
+		diags.Append(entryDiagnostics(e, subject, r.RequestID, failOnSkip)...)
+	}
+	return diags
+}
+
+func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, failOnSkip bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch e.Status {
+	case graph.StatusFailure:
+		diags.AddError("Provisioning failed for "+subject, failureDetail(e, requestID))
+	case graph.StatusSkipped:
+		if strings.EqualFold(e.ErrorCode, graph.SkipReasonRedundantExport) {
+			return diags // already in sync: the desired state
+		}
+		detail := fmt.Sprintf("Microsoft Graph skipped %s%s Provisioning on demand only provisions subjects that the job's "+
+			"regular cycle would provision: check that the subject is assigned to the application and in the job's scoping filters.%s",
+			subject, reasonText(e), requestIDSuffix(requestID))
+		if failOnSkip {
+			diags.AddError("Provisioning skipped "+subject, detail+" (fail_on_skip is true.)")
+		} else {
+			diags.AddWarning("Provisioning skipped "+subject, detail+" Set fail_on_skip = true to make this an error.")
+		}
+	case graph.StatusSuccess:
+	default:
+		diags.AddWarning(fmt.Sprintf("Provisioning of %s ended with status %s", subject, e.Status), failureDetail(e, requestID))
+	}
+	return diags
+}
+
+// failureDetail names the failing step, the codes and what to do, as support needs them.
+func failureDetail(e graph.ProvisioningEntry, requestID string) string {
+	var b strings.Builder
+	if step := failingStep(e); step != nil {
+		fmt.Fprintf(&b, "Step %s (%s): %s\n", step.Name, step.Type, step.Description)
+	}
+	line := func(label, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%s: %s\n", label, v)
+		}
+	}
+	line("Error code", e.ErrorCode)
+	line("Error message", e.ErrorMessage)
+	line("Recommended action", e.RecommendedAction)
+	line("Source identity", e.SourceIdentityID)
+	line("Request ID", requestID)
+	b.WriteString("The answer is saved in the resource's state (terraform state show); the next apply provisions again.")
+	return b.String()
+}
+
+func failingStep(e graph.ProvisioningEntry) *graph.ProvisioningStep {
+	for i := range e.Steps {
+		if strings.EqualFold(e.Steps[i].Status, e.Status) {
+			return &e.Steps[i]
+		}
+	}
+	if len(e.Steps) > 0 {
+		return &e.Steps[len(e.Steps)-1]
+	}
+	return nil
+}
+
+// reasonText is the skip reason as Graph gives it: the code, then its explanation or the
+// skipping step's description.
+func reasonText(e graph.ProvisioningEntry) string {
+	var b strings.Builder
+	if e.ErrorCode != "" {
+		fmt.Fprintf(&b, " (reason %s)", e.ErrorCode)
+	}
+	explanation := e.ErrorMessage
+	if step := failingStep(e); explanation == "" && step != nil {
+		explanation = step.Description
+	}
+	if explanation != "" {
+		b.WriteString(": " + strings.TrimRight(explanation, ". ") + ".")
+	} else {
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+func entrySubject(e graph.ProvisioningEntry) string {
+	switch {
+	case e.ReportableIdentifier != "":
+		return e.ReportableIdentifier
+	case e.SourceIdentityID != "":
+		return e.SourceIdentityID
+	}
+	return "a subject"
+}
+
+func requestIDSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " Request ID: " + id + "."
+}
+
+// graphErrorDiagnostics turns a failed call into diagnostics on the attribute the error points at.
+func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var throttled *graph.ThrottledError
+	var gerr *graph.Error
+	switch {
+	case errors.As(err, &throttled):
+		diags.AddError("Throttled by Microsoft Graph",
+			err.Error()+". The create timeout would end before the next call may be sent. "+
+				"Raise timeouts.create, or provision fewer subjects per job in one apply.")
+	case errors.As(err, &gerr):
+		detail := err.Error()
+		switch {
+		case gerr.StatusCode == http.StatusNotFound:
+			diags.AddAttributeError(path.Root("synchronization_job_id"), "Service principal or synchronization job not found",
+				fmt.Sprintf("Graph found no synchronization job %q on service principal %q. Check both IDs "+
+					"(data source entrasync_synchronization_jobs lists a service principal's jobs).\n%s", call.jobID, call.servicePrincipalID, detail))
+		case gerr.StatusCode == http.StatusForbidden:
+			diags.AddError("Permission denied by Microsoft Graph",
+				fmt.Sprintf("The signed-in identity may not provision on demand for this service principal. It needs %s.\n%s", requiredPermissions, detail))
+		case gerr.Code == "RequestParameterInvalid" && strings.Contains(strings.ToLower(gerr.Message), "rule"):
+			at := path.Root("parameters")
+			if parameterCount == 1 {
+				at = at.AtListIndex(0).AtName("rule_id")
+			}
+			diags.AddAttributeError(at, "Rule not in the synchronization job",
+				fmt.Sprintf("Graph rejected the rule ID: use an id from the job schema's synchronizationRules "+
+					"(data source entrasync_synchronization_rules lists them).\n%s", detail))
+		case gerr.Code == "CredentialsMissing":
+			diags.AddError("The synchronization job has no target credentials",
+				"Save the application's admin credentials (Provisioning > Admin Credentials) before provisioning on demand.\n"+detail)
+		default:
+			diags.AddError("Microsoft Graph returned an error", detail)
+		}
+	case errors.Is(err, context.DeadlineExceeded):
+		diags.AddError("Provisioning timed out", err.Error()+". Raise timeouts.create if the rate limit makes calls wait.")
+	default:
+		diags.AddError("Cannot reach Microsoft Graph", err.Error())
+	}
+	return diags
+}

@@ -1,0 +1,213 @@
+// Package provider is the Terraform layer of entrasync: schemas, plan-time validation and the
+// mapping between Terraform values and the Graph client's request and result types.
+package provider
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/auth"
+	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
+)
+
+var _ provider.Provider = (*entrasyncProvider)(nil)
+
+// New returns a provider factory for providerserver.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &entrasyncProvider{version: version, getenv: os.Getenv} }
+}
+
+type entrasyncProvider struct {
+	version string
+	getenv  func(string) string
+}
+
+// providerData is what Configure hands to resources and data sources.
+type providerData struct {
+	client *graph.Client
+}
+
+func (p *entrasyncProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "entrasync"
+	resp.Version = p.version
+}
+
+func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Provision Microsoft Entra ID users and groups on demand through app provisioning " +
+			"(synchronization) jobs, within Microsoft Graph's rate limit.",
+		Attributes: map[string]schema.Attribute{
+			"tenant_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Microsoft Entra tenant ID used to sign in with a client secret. Defaults to `ARM_TENANT_ID`.",
+			},
+			"client_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Application (client) ID used to sign in with a client secret. Defaults to `ARM_CLIENT_ID`.",
+			},
+			"client_secret": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Client secret of the application. Needs `tenant_id` and `client_id`. Defaults to `ARM_CLIENT_SECRET`.",
+			},
+			"access_token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "A ready bearer token for Microsoft Graph, used as is (for pipelines that mint their own). " +
+					"Wins over every other sign-in setting. Defaults to `ENTRASYNC_ACCESS_TOKEN`.",
+			},
+			"environment": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Microsoft cloud: `global` (default, alias `public`), `usgovernmentl4`, `usgovernmentl5` or `china`. " +
+					"Picks the Graph host, sign-in authority and token scope. Defaults to `ARM_ENVIRONMENT`.",
+				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(auth.EnvironmentNames()...)},
+			},
+			"graph_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Base URL that replaces the environment's Graph host, for proxies and local fakes. Must be `https`; " +
+					"plain `http` is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost). Tokens are still requested for the " +
+					"environment's Graph. Defaults to `ENTRASYNC_GRAPH_ENDPOINT`.",
+				Validators: []validator.String{stringCheck("a https URL (http only on loopback)", func(v string) error {
+					_, err := validateGraphEndpoint(v)
+					return err
+				})},
+			},
+			"api_version": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Graph API version: `v1.0` (default) or `beta`. Defaults to `ENTRASYNC_API_VERSION`.",
+				Validators:          []validator.String{stringvalidator.OneOf(apiVersions...)},
+			},
+			"rate_limit_requests": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Provision calls allowed per `rate_limit_interval` for each synchronization job (Graph allows 5 per 10 seconds). " +
+					"Default `5`; `0` turns client-side limiting off. Defaults to `ENTRASYNC_RATE_LIMIT_REQUESTS`.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"rate_limit_interval": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Window of the client-side rate limit, as a Go duration (`10s`, `1m`). Default `10s`. Defaults to `ENTRASYNC_RATE_LIMIT_INTERVAL`.",
+				Validators: []validator.String{stringCheck("a positive Go duration such as \"10s\"", func(v string) error {
+					_, err := parseInterval(v)
+					return err
+				})},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "Retries of one call after 429, 500, 502, 503, 504 or a connection error. Default `10`. " +
+					"Defaults to `ENTRASYNC_MAX_RETRIES`.",
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+		},
+	}
+}
+
+func (p *entrasyncProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.hasUnknown() {
+		// Planning makes no API calls, so a client is needed only once the values are known at apply.
+		tflog.Debug(ctx, "provider configuration has unknown values; the Graph client is created at apply")
+		resp.ResourceData = &providerData{}
+		resp.DataSourceData = &providerData{}
+		return
+	}
+
+	settings, diags := resolveSettings(m, p.getenv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	credential, method, err := auth.NewCredential(settings.Auth)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot sign in to Microsoft Graph", err.Error())
+		return
+	}
+	secrets := nonEmpty(settings.Auth.ClientSecret, settings.Auth.AccessToken)
+	client, err := graph.NewClient(graph.Config{
+		Endpoint:          settings.GraphEndpoint,
+		APIVersion:        settings.APIVersion,
+		Credential:        credential,
+		Scopes:            []string{settings.Auth.Cloud.Scope()},
+		Version:           p.version,
+		RateLimitRequests: settings.RateLimitRequests,
+		RateLimitInterval: settings.RateLimitInterval,
+		MaxRetries:        settings.MaxRetries,
+		Log: func(ctx context.Context, msg string, fields map[string]any) {
+			ctx = tflog.MaskMessageStrings(ctx, secrets...)
+			ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
+			tflog.Debug(ctx, msg, fields)
+		},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
+		return
+	}
+	tflog.Info(ctx, "configured Microsoft Graph client", map[string]any{
+		"sign_in_method":      method,
+		"graph_endpoint":      settings.GraphEndpoint,
+		"api_version":         settings.APIVersion,
+		"rate_limit_requests": settings.RateLimitRequests,
+		"rate_limit_interval": settings.RateLimitInterval.String(),
+	})
+	data := &providerData{client: client}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *entrasyncProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newProvisionOnDemandResource}
+}
+
+func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+// providerModel maps the provider block.
+type providerModel struct {
+	TenantID          types.String `tfsdk:"tenant_id"`
+	ClientID          types.String `tfsdk:"client_id"`
+	ClientSecret      types.String `tfsdk:"client_secret"`
+	AccessToken       types.String `tfsdk:"access_token"`
+	Environment       types.String `tfsdk:"environment"`
+	GraphEndpoint     types.String `tfsdk:"graph_endpoint"`
+	APIVersion        types.String `tfsdk:"api_version"`
+	RateLimitRequests types.Int64  `tfsdk:"rate_limit_requests"`
+	RateLimitInterval types.String `tfsdk:"rate_limit_interval"`
+	MaxRetries        types.Int64  `tfsdk:"max_retries"`
+}
+
+func (m providerModel) hasUnknown() bool {
+	for _, v := range []interface{ IsUnknown() bool }{
+		m.TenantID, m.ClientID, m.ClientSecret, m.AccessToken, m.Environment, m.GraphEndpoint,
+		m.APIVersion, m.RateLimitRequests, m.RateLimitInterval, m.MaxRetries,
+	} {
+		if v.IsUnknown() {
+			return true
+		}
+	}
+	return false
+}
+
+func nonEmpty(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,243 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+const defaultCreateTimeout = 15 * time.Minute
+
+var (
+	_ resource.ResourceWithConfigure      = (*provisionOnDemandResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*provisionOnDemandResource)(nil)
+	_ resource.ResourceWithImportState    = (*provisionOnDemandResource)(nil)
+)
+
+func newProvisionOnDemandResource() resource.Resource { return &provisionOnDemandResource{} }
+
+type provisionOnDemandResource struct {
+	data *providerData
+}
+
+func (r *provisionOnDemandResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_provision_on_demand"
+}
+
+func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Provisions users or groups on demand through a service principal's synchronization job " +
+			"(Graph `provisionOnDemand`, PowerShell `New-MgBetaServicePrincipalSynchronizationJobOnDemand`) and keeps the answer. " +
+			"Every change of an input or of `triggers` provisions again. Destroying the resource does not de-provision anyone.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "A new UUID for each provisioning run.",
+				PlanModifiers:       keep,
+			},
+			"service_principal_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Object ID of the service principal (enterprise application) that owns the job: a GUID, or the path form " +
+					"`/servicePrincipals/{GUID}`. Changing it provisions again.",
+				PlanModifiers: replace,
+				Validators:    []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)},
+			},
+			"synchronization_job_id": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "ID of the synchronization job, such as `scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c` (not a GUID), or the path form " +
+					"`/servicePrincipals/{GUID}/synchronization/jobs/{jobId}`, whose service principal must match `service_principal_id`. " +
+					"Changing it provisions again.",
+				PlanModifiers: replace,
+				Validators:    []validator.String{stringCheck("a job ID or its path form", checkSynchronizationJobID)},
+			},
+			"parameters": schema.ListNestedAttribute{
+				Required:            true,
+				MarkdownDescription: "What to provision: one entry per synchronization rule. Changing it provisions again.",
+				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
+				Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"rule_id": schema.StringAttribute{
+						Required: true,
+						MarkdownDescription: "ID of a rule in the job's schema (`synchronizationRules[].id`), such as " +
+							"`03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8#V2`. It must not be empty: Graph rejects an empty or foreign rule.",
+						Validators: []validator.String{stringCheck("a non-empty rule ID", checkNotBlank("rule_id"))},
+					},
+					"subjects": schema.ListNestedAttribute{
+						Required:            true,
+						MarkdownDescription: "The users, groups, workers or computers to provision through this rule.",
+						Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
+						NestedObject:        schema.NestedAttributeObject{Attributes: subjectAttributes()},
+					},
+				}},
+			},
+			"triggers": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Arbitrary values; any change provisions again (for example `{ run = \"2026-03\" }`).",
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"fail_on_skip": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "When `true`, a subject that Graph skips for any reason other than being already in sync " +
+					"(for example out of scope) fails the apply instead of giving a warning. Default `false`. Changing it makes no API call.",
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long a provisioning run may take, " +
+				"waiting for the rate limit included (default `15m`)."}),
+			"status": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The most severe status of the run: `Failure` > `Warning` > `Skipped` > `Success` " +
+					"(from the answer's overall result when it has no entries).",
+				PlanModifiers: keep,
+			},
+			"results": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "One object per entry of Graph's answer (a group answers one entry per member). May hold personal data.",
+				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+				NestedObject:        schema.NestedAttributeObject{Attributes: resultAttributes()},
+			},
+			"result_key": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The answer's `key` string exactly as Graph returned it.",
+				PlanModifiers:       keep,
+			},
+			"result_value": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The answer's `value` string exactly as Graph returned it. May hold personal data.",
+				PlanModifiers:       keep,
+			},
+			"request_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Graph `request-id` of the provisioning call; Microsoft support asks for it.",
+				PlanModifiers:       keep,
+			},
+			"provisioned_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the run finished, RFC 3339 in UTC.",
+				PlanModifiers:       keep,
+			},
+		},
+	}
+}
+
+func (r *provisionOnDemandResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", "This is a bug in the provider; please report it.")
+		return
+	}
+	r.data = data
+}
+
+func (r *provisionOnDemandResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m provisionOnDemandModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validateProvisionConfig(ctx, m)...)
+}
+
+func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan provisionOnDemandModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data == nil || r.data.client == nil {
+		resp.Diagnostics.AddError("Provider not configured", "The entrasync provider has no Graph client; check the provider block and its sign-in settings.")
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	call, diags := plan.provisionCall(ctx)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tflog.Info(ctx, "provisioning on demand", map[string]any{
+		"service_principal_id": call.servicePrincipalID, "synchronization_job_id": call.jobID, "subjects": call.subjectCount(),
+	})
+	result, err := r.data.client.ProvisionOnDemand(ctx, call.servicePrincipalID, call.jobID, call.request)
+	if err != nil {
+		resp.Diagnostics.Append(graphErrorDiagnostics(err, call, len(call.request.Parameters))...)
+		return
+	}
+
+	plan.ID = types.StringValue(uuid.NewString())
+	plan.ProvisionedAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
+	resp.Diagnostics.Append(plan.setResult(ctx, result)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// State is saved even when the outcome is an error, so the resource is tainted and shows what happened.
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, plan.FailOnSkip.ValueBool())...)
+}
+
+// Read makes no API call: the resource records one run's answer, and planning must not spend rate limit.
+func (r *provisionOnDemandResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state provisionOnDemandModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only ever changes fail_on_skip or timeouts (everything else forces replacement): no API call.
+func (r *provisionOnDemandResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan provisionOnDemandModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete makes no API call: Graph has no "un-provision on demand"; the next cycle follows the job's scope.
+func (r *provisionOnDemandResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+func (r *provisionOnDemandResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.AddError("Import is not supported",
+		"entrasync_provision_on_demand records the answer of one provisioning run made by Terraform; Graph keeps nothing "+
+			"that could be read back into it. Declare the resource and apply it to provision the subjects (a subject that is "+
+			"already in sync answers Skipped/RedundantExport, which counts as success).")
+}
+
+// resultAttrTypes are shared by the schema and the values written to state.
+var (
+	linkAttrTypes = map[string]attr.Type{"object_id": types.StringType, "object_type_name": types.StringType}
+	stepAttrTypes = map[string]attr.Type{
+		"name": types.StringType, "type": types.StringType, "status": types.StringType,
+		"description": types.StringType, "timestamp": types.StringType, "details": types.MapType{ElemType: types.StringType},
+	}
+	modifiedPropertyAttrTypes = map[string]attr.Type{"name": types.StringType, "old_value": types.StringType, "new_value": types.StringType}
+	resultAttrTypes           = map[string]attr.Type{
+		"action": types.StringType, "change_id": types.StringType, "reportable_identifier": types.StringType,
+		"status": types.StringType, "error_code": types.StringType, "error_message": types.StringType,
+		"recommended_action": types.StringType, "source_identity_id": types.StringType, "source_identity_type": types.StringType,
+		"target_identity_id": types.StringType, "target_identity_type": types.StringType, "source_system": types.StringType,
+		"target_system": types.StringType, "start_time": types.StringType, "end_time": types.StringType,
+		"steps":               types.ListType{ElemType: types.ObjectType{AttrTypes: stepAttrTypes}},
+		"modified_properties": types.ListType{ElemType: types.ObjectType{AttrTypes: modifiedPropertyAttrTypes}},
+	}
+)

@@ -1,0 +1,284 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
+)
+
+type provisionOnDemandModel struct {
+	ID                   types.String   `tfsdk:"id"`
+	ServicePrincipalID   types.String   `tfsdk:"service_principal_id"`
+	SynchronizationJobID types.String   `tfsdk:"synchronization_job_id"`
+	Parameters           types.List     `tfsdk:"parameters"`
+	Triggers             types.Map      `tfsdk:"triggers"`
+	FailOnSkip           types.Bool     `tfsdk:"fail_on_skip"`
+	Timeouts             timeouts.Value `tfsdk:"timeouts"`
+	Status               types.String   `tfsdk:"status"`
+	Results              types.List     `tfsdk:"results"`
+	ResultKey            types.String   `tfsdk:"result_key"`
+	ResultValue          types.String   `tfsdk:"result_value"`
+	RequestID            types.String   `tfsdk:"request_id"`
+	ProvisionedAt        types.String   `tfsdk:"provisioned_at"`
+}
+
+type parameterModel struct {
+	RuleID   types.String `tfsdk:"rule_id"`
+	Subjects types.List   `tfsdk:"subjects"`
+}
+
+type subjectModel struct {
+	ObjectID       types.String `tfsdk:"object_id"`
+	ObjectTypeName types.String `tfsdk:"object_type_name"`
+	Links          types.Object `tfsdk:"links"`
+}
+
+type linksModel struct {
+	Members types.List   `tfsdk:"members"`
+	Owners  types.List   `tfsdk:"owners"`
+	Manager types.Object `tfsdk:"manager"`
+}
+
+type linkModel struct {
+	ObjectID       types.String `tfsdk:"object_id"`
+	ObjectTypeName types.String `tfsdk:"object_type_name"`
+}
+
+type resultModel struct {
+	Action               types.String            `tfsdk:"action"`
+	ChangeID             types.String            `tfsdk:"change_id"`
+	ReportableIdentifier types.String            `tfsdk:"reportable_identifier"`
+	Status               types.String            `tfsdk:"status"`
+	ErrorCode            types.String            `tfsdk:"error_code"`
+	ErrorMessage         types.String            `tfsdk:"error_message"`
+	RecommendedAction    types.String            `tfsdk:"recommended_action"`
+	SourceIdentityID     types.String            `tfsdk:"source_identity_id"`
+	SourceIdentityType   types.String            `tfsdk:"source_identity_type"`
+	TargetIdentityID     types.String            `tfsdk:"target_identity_id"`
+	TargetIdentityType   types.String            `tfsdk:"target_identity_type"`
+	SourceSystem         types.String            `tfsdk:"source_system"`
+	TargetSystem         types.String            `tfsdk:"target_system"`
+	StartTime            types.String            `tfsdk:"start_time"`
+	EndTime              types.String            `tfsdk:"end_time"`
+	Steps                []stepModel             `tfsdk:"steps"`
+	ModifiedProperties   []modifiedPropertyModel `tfsdk:"modified_properties"`
+}
+
+type stepModel struct {
+	Name        types.String `tfsdk:"name"`
+	Type        types.String `tfsdk:"type"`
+	Status      types.String `tfsdk:"status"`
+	Description types.String `tfsdk:"description"`
+	Timestamp   types.String `tfsdk:"timestamp"`
+	Details     types.Map    `tfsdk:"details"`
+}
+
+type modifiedPropertyModel struct {
+	Name     types.String `tfsdk:"name"`
+	OldValue types.String `tfsdk:"old_value"`
+	NewValue types.String `tfsdk:"new_value"`
+}
+
+// provisionCall is one provisionOnDemand call built from a fully known plan.
+type provisionCall struct {
+	servicePrincipalID string
+	jobID              string
+	request            graph.ProvisionRequest
+}
+
+func (c provisionCall) subjectCount() int {
+	n := 0
+	for _, p := range c.request.Parameters {
+		n += len(p.Subjects)
+	}
+	return n
+}
+
+// provisionCall converts the plan into the Graph request, with ids reduced to their bare form.
+func (m provisionOnDemandModel) provisionCall(ctx context.Context) (provisionCall, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	sp, _ := parseServicePrincipalID(m.ServicePrincipalID.ValueString())
+	job, _, _ := parseSynchronizationJobID(m.SynchronizationJobID.ValueString())
+	call := provisionCall{servicePrincipalID: sp, jobID: job}
+
+	var params []parameterModel
+	diags.Append(m.Parameters.ElementsAs(ctx, &params, false)...)
+	for _, p := range params {
+		var subjects []subjectModel
+		diags.Append(p.Subjects.ElementsAs(ctx, &subjects, false)...)
+		gp := graph.ProvisionParameter{RuleID: p.RuleID.ValueString()}
+		for _, s := range subjects {
+			gs := graph.Subject{ObjectID: s.ObjectID.ValueString(), ObjectTypeName: s.ObjectTypeName.ValueString()}
+			if !s.Links.IsNull() {
+				var l linksModel
+				diags.Append(s.Links.As(ctx, &l, objectAsOptions)...)
+				gs.Links = &graph.SubjectLinks{
+					Members: linkList(ctx, l.Members, &diags),
+					Owners:  linkList(ctx, l.Owners, &diags),
+				}
+				if !l.Manager.IsNull() {
+					var mgr linkModel
+					diags.Append(l.Manager.As(ctx, &mgr, objectAsOptions)...)
+					gs.Links.Manager = &graph.SubjectLink{ObjectID: mgr.ObjectID.ValueString(), ObjectTypeName: mgr.ObjectTypeName.ValueString()}
+				}
+			}
+			gp.Subjects = append(gp.Subjects, gs)
+		}
+		call.request.Parameters = append(call.request.Parameters, gp)
+	}
+	return call, diags
+}
+
+func linkList(ctx context.Context, list types.List, diags *diag.Diagnostics) []graph.SubjectLink {
+	var links []linkModel
+	diags.Append(list.ElementsAs(ctx, &links, false)...)
+	out := make([]graph.SubjectLink, 0, len(links))
+	for _, l := range links {
+		out = append(out, graph.SubjectLink{ObjectID: l.ObjectID.ValueString(), ObjectTypeName: l.ObjectTypeName.ValueString()})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// setResult copies the decoded answer into the computed attributes.
+func (m *provisionOnDemandModel) setResult(ctx context.Context, r *graph.ProvisionResult) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.Status = optionalString(r.Status)
+	m.ResultKey = types.StringValue(r.Key)
+	m.ResultValue = types.StringValue(r.Value)
+	m.RequestID = optionalString(r.RequestID)
+
+	results := make([]resultModel, 0, len(r.Entries))
+	for _, e := range r.Entries {
+		rm := resultModel{
+			Action: optionalString(e.Action), ChangeID: optionalString(e.ChangeID),
+			ReportableIdentifier: optionalString(e.ReportableIdentifier), Status: optionalString(e.Status),
+			ErrorCode: optionalString(e.ErrorCode), ErrorMessage: optionalString(e.ErrorMessage),
+			RecommendedAction: optionalString(e.RecommendedAction),
+			SourceIdentityID:  optionalString(e.SourceIdentityID), SourceIdentityType: optionalString(e.SourceIdentityType),
+			TargetIdentityID: optionalString(e.TargetIdentityID), TargetIdentityType: optionalString(e.TargetIdentityType),
+			SourceSystem: optionalString(e.SourceSystem), TargetSystem: optionalString(e.TargetSystem),
+			StartTime: optionalString(e.StartTime), EndTime: optionalString(e.EndTime),
+			Steps: []stepModel{}, ModifiedProperties: []modifiedPropertyModel{},
+		}
+		for _, s := range e.Steps {
+			details := types.MapNull(types.StringType)
+			if s.Details != nil {
+				var d diag.Diagnostics
+				details, d = types.MapValueFrom(ctx, types.StringType, s.Details)
+				diags.Append(d...)
+			}
+			rm.Steps = append(rm.Steps, stepModel{
+				Name: optionalString(s.Name), Type: optionalString(s.Type), Status: optionalString(s.Status),
+				Description: optionalString(s.Description), Timestamp: optionalString(s.Timestamp), Details: details,
+			})
+		}
+		for _, p := range e.ModifiedProperties {
+			rm.ModifiedProperties = append(rm.ModifiedProperties, modifiedPropertyModel{
+				Name: optionalString(p.Name), OldValue: optionalString(p.OldValue), NewValue: optionalString(p.NewValue),
+			})
+		}
+		results = append(results, rm)
+	}
+	list, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: resultAttrTypes}, results)
+	diags.Append(d...)
+	m.Results = list
+	return diags
+}
+
+// optionalString maps Graph's absent or empty fields to null, so policies can test for presence.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+// validateProvisionConfig checks what attribute validators cannot see alone: how attributes
+// relate. Unknown values are skipped; they are checked again once known.
+func validateProvisionConfig(ctx context.Context, m provisionOnDemandModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !m.ServicePrincipalID.IsUnknown() && !m.SynchronizationJobID.IsUnknown() && !m.SynchronizationJobID.IsNull() {
+		_, pathSP, err := parseSynchronizationJobID(m.SynchronizationJobID.ValueString())
+		sp, spOK := parseServicePrincipalID(m.ServicePrincipalID.ValueString())
+		if err == nil && pathSP != "" && spOK && !strings.EqualFold(sp, pathSP) {
+			diags.AddAttributeError(path.Root("synchronization_job_id"), "Service principal mismatch",
+				fmt.Sprintf("synchronization_job_id is the path of a job of service principal %s, but service_principal_id is %s. "+
+					"Use the same service principal in both, or give the job ID alone.", pathSP, sp))
+		}
+	}
+	if m.Parameters.IsUnknown() || m.Parameters.IsNull() {
+		return diags
+	}
+	var params []parameterModel
+	diags.Append(m.Parameters.ElementsAs(ctx, &params, true)...)
+	for i, p := range params {
+		if p.Subjects.IsUnknown() || p.Subjects.IsNull() {
+			continue
+		}
+		var subjects []subjectModel
+		diags.Append(p.Subjects.ElementsAs(ctx, &subjects, true)...)
+		seen := map[string]int{}
+		for j, s := range subjects {
+			at := path.Root("parameters").AtListIndex(i).AtName("subjects").AtListIndex(j)
+			diags.Append(validateSubject(ctx, at, s)...)
+			if s.ObjectID.IsUnknown() || s.ObjectTypeName.IsUnknown() {
+				continue
+			}
+			key := s.ObjectTypeName.ValueString() + "/" + s.ObjectID.ValueString()
+			if first, dup := seen[key]; dup {
+				diags.AddAttributeError(at.AtName("object_id"), "Duplicate subject",
+					fmt.Sprintf("%s %q is already subject %d of this rule; list each subject once.", s.ObjectTypeName.ValueString(), s.ObjectID.ValueString(), first))
+				continue
+			}
+			seen[key] = j
+		}
+	}
+	return diags
+}
+
+func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	typeName := s.ObjectTypeName.ValueString()
+	known := !s.ObjectTypeName.IsUnknown() && !s.ObjectTypeName.IsNull()
+	if known && (typeName == "User" || typeName == "Group") && !s.ObjectID.IsUnknown() && !s.ObjectID.IsNull() && !isGUID(s.ObjectID.ValueString()) {
+		diags.AddAttributeError(at.AtName("object_id"), "Invalid object ID",
+			fmt.Sprintf("A %s subject is an Entra object and its object_id must be a GUID, not %q. "+
+				"Distinguished names are for \"user\"/\"computer\" (Cloud Sync), worker IDs for \"Worker\".", typeName, s.ObjectID.ValueString()))
+	}
+	if s.Links.IsNull() || s.Links.IsUnknown() {
+		return diags
+	}
+	if known && typeName != "Group" {
+		diags.AddAttributeError(at.AtName("links"), "Links on a non-group subject",
+			fmt.Sprintf("links (members, owners, manager) are allowed only on \"Group\" subjects; this subject is %q. Remove links or provision the group.", typeName))
+		return diags
+	}
+	var l linksModel
+	diags.Append(s.Links.As(ctx, &l, objectAsOptions)...)
+	if l.Members.IsNull() || l.Members.IsUnknown() {
+		return diags
+	}
+	var members []linkModel
+	diags.Append(l.Members.ElementsAs(ctx, &members, true)...)
+	for k, mem := range members {
+		if !mem.ObjectTypeName.IsUnknown() && !mem.ObjectTypeName.IsNull() && mem.ObjectTypeName.ValueString() != "User" {
+			diags.AddAttributeError(at.AtName("links").AtName("members").AtListIndex(k).AtName("object_type_name"), "Invalid group member",
+				fmt.Sprintf("Group members provisioned on demand must be \"User\" objects, not %q; provision a nested group as its own subject.", mem.ObjectTypeName.ValueString()))
+		}
+	}
+	return diags
+}
+
+// objectAsOptions reads optional nested objects whose unset parts are null.
+var objectAsOptions = basetypes.ObjectAsOptions{UnhandledNullAsEmpty: true, UnhandledUnknownAsEmpty: true}

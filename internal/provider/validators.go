@@ -1,0 +1,109 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// stringCheck adapts a func(string) error into a plan-time validator that skips null and unknown values.
+func stringCheck(allowed string, check func(string) error) validator.String {
+	return stringCheckValidator{allowed: allowed, check: check}
+}
+
+type stringCheckValidator struct {
+	allowed string
+	check   func(string) error
+}
+
+func (v stringCheckValidator) Description(context.Context) string {
+	return "value must be " + v.allowed
+}
+
+func (v stringCheckValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v stringCheckValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value", err.Error())
+	}
+}
+
+var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+func isGUID(s string) bool { return guidPattern.MatchString(s) }
+
+// objectTypeNames are the subject types Graph accepts; Graph compares them case-sensitively.
+var objectTypeNames = []string{"User", "Group", "user", "Worker", "computer"}
+
+// checkObjectTypeName accepts the exact spellings and, for a wrong case, names the likely one.
+func checkObjectTypeName(v string) error {
+	var sameLetters []string
+	for _, name := range objectTypeNames {
+		if v == name {
+			return nil
+		}
+		if strings.EqualFold(v, name) {
+			sameLetters = append(sameLetters, fmt.Sprintf("%q", name))
+		}
+	}
+	msg := fmt.Sprintf("%q is not an object type Graph accepts. Allowed (case-sensitive): "+
+		"\"User\" and \"Group\" (Entra ID to an app), \"user\" (Active Directory to Entra ID, Cloud Sync), "+
+		"\"Worker\" (Workday or SuccessFactors inbound), \"computer\" (Cloud Sync devices).", v)
+	if len(sameLetters) > 0 {
+		msg += fmt.Sprintf(" Only the case differs: did you mean %s?", strings.Join(sameLetters, " or "))
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// checkServicePrincipalID accepts a GUID or the path form /servicePrincipals/{GUID}.
+func checkServicePrincipalID(v string) error {
+	if _, ok := parseServicePrincipalID(v); !ok {
+		return fmt.Errorf("%q is not a service principal object ID; use a GUID such as "+
+			"\"0a3b5c7d-1e2f-4a5b-8c9d-0e1f2a3b4c5d\" or the path form \"/servicePrincipals/{GUID}\"", v)
+	}
+	return nil
+}
+
+// checkSynchronizationJobID accepts any non-blank job id (they are not GUIDs) or the path form.
+func checkSynchronizationJobID(v string) error {
+	if _, _, err := parseSynchronizationJobID(v); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parseServicePrincipalID returns the bare GUID of a service principal id in either form.
+func parseServicePrincipalID(v string) (string, bool) {
+	id := strings.TrimPrefix(v, "/servicePrincipals/")
+	return id, isGUID(id)
+}
+
+// parseSynchronizationJobID returns the bare job id and, for the path form, the service principal in it.
+func parseSynchronizationJobID(v string) (jobID, servicePrincipalID string, err error) {
+	if strings.TrimSpace(v) == "" {
+		return "", "", fmt.Errorf("the synchronization job ID must not be empty; use the job's id, such as " +
+			"\"scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c\", or the path form \"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"")
+	}
+	if !strings.HasPrefix(v, "/") {
+		if strings.ContainsAny(v, "/ \t\n") {
+			return "", "", fmt.Errorf("%q is not a synchronization job ID: a job ID has no slashes or spaces; "+
+				"use the id alone or the path form \"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"", v)
+		}
+		return v, "", nil
+	}
+	parts := strings.Split(v, "/")
+	if len(parts) != 6 || parts[1] != "servicePrincipals" || parts[3] != "synchronization" || parts[4] != "jobs" ||
+		!isGUID(parts[2]) || strings.TrimSpace(parts[5]) == "" || strings.ContainsAny(parts[5], " \t\n") {
+		return "", "", fmt.Errorf("%q is not a synchronization job path; the path form is "+
+			"\"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"", v)
+	}
+	return parts[5], parts[2], nil
+}
