@@ -1,0 +1,75 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+
+	fg "github.com/entrasync/terraform-provider-entrasync/internal/fakegraph"
+)
+
+// subjectConfig provisions one subject of any job type.
+func subjectConfig(env *fakeEnv, sp, job, rule, objectID, typeName string) string {
+	return env.provider + fmt.Sprintf(`
+resource "entrasync_provision_on_demand" "test" {
+  service_principal_id   = %q
+  synchronization_job_id = %q
+  parameters = [{ rule_id = %q, subjects = [{ object_id = %q, object_type_name = %q }] }]
+}
+`, sp, job, rule, objectID, typeName)
+}
+
+func TestAccProvisionOnDemand_cloudSyncDistinguishedName(t *testing.T) {
+	env := newFakeEnv(t, fg.Options{}, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			// Cloud Sync answers carry only a status: the entry is kept with every other field null.
+			Config: subjectConfig(env, fg.CloudSyncServicePrincipalID, fg.CloudSyncJobID, fg.CloudSyncUserRuleID, fg.CloudSyncUserDN, "user"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(resAddr, str("status"), knownvalue.StringExact("Success")),
+				statecheck.ExpectKnownValue(resAddr, str("results"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"status":                knownvalue.StringExact("Success"),
+						"action":                knownvalue.Null(),
+						"reportable_identifier": knownvalue.Null(),
+						"steps":                 knownvalue.ListSizeExact(0),
+					}),
+				})),
+			},
+		}},
+	})
+	if reqs := env.srv.Requests(); len(reqs) != 1 || !regexp.MustCompile(`"objectId":"CN=Ada Park,OU=Staff,DC=corp,DC=example,DC=com","objectTypeName":"user"`).MatchString(reqs[0].Body) {
+		t.Errorf("the distinguished name must reach Graph unchanged: %+v", reqs)
+	}
+}
+
+func TestAccProvisionOnDemand_workdayWorker(t *testing.T) {
+	env := newFakeEnv(t, fg.Options{}, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config: subjectConfig(env, fg.WorkdayServicePrincipalID, fg.WorkdayJobID, fg.WorkdayWorkerRuleID, fg.WorkdayWorkerID, "Worker"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(resAddr, str("status"), knownvalue.StringExact("Success")),
+				statecheck.ExpectKnownValue(resAddr, entry(0, "action"), knownvalue.StringExact("Create")),
+				statecheck.ExpectKnownValue(resAddr, entry(0, "source_identity_id"), knownvalue.StringExact(fg.WorkdayWorkerID)),
+			},
+		}},
+	})
+}
+
+func TestAccProvisionOnDemand_credentialsMissing(t *testing.T) {
+	env := newFakeEnv(t, fg.Options{}, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProviders,
+		Steps: []resource.TestStep{{
+			Config:      subjectConfig(env, fg.CredentialsMissingServicePrincipalID, fg.CredentialsMissingJobID, fg.CredentialsMissingRuleID, fg.UserAdaID, "User"),
+			ExpectError: regexp.MustCompile(`(?s)no target credentials.*Admin Credentials.*CredentialsMissing.*request-id`),
+		}},
+	})
+}
