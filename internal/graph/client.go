@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strconv"
@@ -258,16 +259,23 @@ func (c *Client) attempt(req *policy.Request) (*http.Response, error) {
 		return req.Next()
 	}
 	call.waited = 0
+	var trace *httptrace.ClientTrace
 	if call.job != nil {
 		start := time.Now()
-		if err := call.job.limiter.wait(ctx, call.deadline); err != nil {
+		ticket, err := call.job.limiter.acquire(ctx, call.deadline)
+		if err != nil {
 			return nil, c.throttled(ctx, call, err)
 		}
 		call.waited = time.Since(start)
+		limiter := call.job.limiter
+		trace = &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { limiter.sent(ticket, time.Now()) }}
 	}
 	call.attempts++
 
 	tryCtx, cancel := context.WithTimeout(ctx, c.tryTimeout)
+	if trace != nil {
+		tryCtx = httptrace.WithClientTrace(tryCtx, trace)
+	}
 	// The body download policy sits below this one, so the body is in memory when Next returns.
 	resp, err := req.Clone(tryCtx).Next()
 	cancel()

@@ -87,11 +87,17 @@ type limiter struct {
 	mu       sync.Mutex
 	limit    int // 0: no window, only pauses apply
 	interval time.Duration
-	starts   []time.Time // start times of the last limit calls, oldest first
-	queue    []uint64    // tickets of waiting callers, in arrival order
+	starts   []start  // the last limit calls, oldest first
+	queue    []uint64 // tickets of waiting callers, in arrival order
 	ticket   uint64
 	pause    pause
 	changed  chan struct{} // closed and replaced on every change, waking all waiters
+}
+
+// start is when a call started: granted its slot, then moved to when its request was written.
+type start struct {
+	at     time.Time
+	ticket uint64
 }
 
 // pause is a Retry-After that holds every caller of the job.
@@ -133,12 +139,12 @@ func (l *limiter) tighten(limit int, interval time.Duration) {
 	}
 }
 
-// wait blocks until the caller may send, in arrival order. deadline is the caller's (zero: none):
-// when the caller's slot is not before it, wait returns a *ThrottledError at once instead of
-// waiting. Each successful wait counts as one start.
-func (l *limiter) wait(ctx context.Context, deadline time.Time) error {
+// acquire blocks until the caller may send, in arrival order. deadline is the caller's (zero:
+// none): when the caller's slot is not before it, acquire returns a *ThrottledError at once
+// instead of waiting. Each successful acquire counts as one start, identified by the ticket.
+func (l *limiter) acquire(ctx context.Context, deadline time.Time) (uint64, error) {
 	if err := ctx.Err(); err != nil {
-		return err // a slot taken now would be wasted
+		return 0, err // a slot taken now would be wasted
 	}
 	l.mu.Lock()
 	l.ticket++
@@ -150,15 +156,15 @@ func (l *limiter) wait(ctx context.Context, deadline time.Time) error {
 		pos := slices.Index(l.queue, ticket)
 		at := l.slotLocked(pos, now)
 		if pos == 0 && !at.After(now) {
-			l.startLocked(now)
+			l.startLocked(ticket, now)
 			l.mu.Unlock()
-			return nil
+			return ticket, nil
 		}
 		if !deadline.IsZero() && !at.Before(deadline) {
 			err := l.throttledLocked(at.Sub(now), now)
 			l.leaveLocked(ticket)
 			l.mu.Unlock()
-			return err
+			return 0, err
 		}
 		changed := l.changed
 		var fire <-chan time.Time
@@ -175,7 +181,7 @@ func (l *limiter) wait(ctx context.Context, deadline time.Time) error {
 			l.mu.Lock()
 			l.leaveLocked(ticket)
 			l.mu.Unlock()
-			return ctx.Err()
+			return 0, ctx.Err()
 		}
 		stop()
 		l.mu.Lock()
@@ -192,7 +198,10 @@ func (l *limiter) slotLocked(pos int, now time.Time) time.Time {
 	if l.limit == 0 {
 		return at
 	}
-	starts := append(make([]time.Time, 0, len(l.starts)+pos), l.starts...)
+	starts := make([]time.Time, 0, len(l.starts)+pos)
+	for _, s := range l.starts {
+		starts = append(starts, s.at)
+	}
 	for i := 0; ; i++ {
 		if n := len(starts); n >= l.limit {
 			if free := starts[n-l.limit].Add(l.interval + l.margin); free.After(at) {
@@ -206,14 +215,29 @@ func (l *limiter) slotLocked(pos int, now time.Time) time.Time {
 	}
 }
 
-func (l *limiter) startLocked(now time.Time) {
+func (l *limiter) startLocked(ticket uint64, now time.Time) {
 	l.queue = l.queue[1:]
 	if l.limit > 0 {
 		if len(l.starts) == l.limit {
 			l.starts = append(l.starts[:0], l.starts[1:]...)
 		}
-		l.starts = append(l.starts, now)
+		l.starts = append(l.starts, start{at: now, ticket: ticket})
 	}
+	l.notifyLocked()
+}
+
+// sent moves a start to when its request was written. A sender descheduled between its grant
+// and the write would otherwise reach a strict server closer to the next window than planned.
+// Moving a start later only ever delays the calls after it.
+func (l *limiter) sent(ticket uint64, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	i := slices.IndexFunc(l.starts, func(s start) bool { return s.ticket == ticket })
+	if i < 0 || !at.After(l.starts[i].at) {
+		return
+	}
+	l.starts[i].at = at
+	slices.SortStableFunc(l.starts, func(a, b start) int { return a.at.Compare(b.at) })
 	l.notifyLocked()
 }
 

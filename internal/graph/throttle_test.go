@@ -126,7 +126,7 @@ func queued(l *limiter) int {
 func lastStart(l *limiter) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.starts[len(l.starts)-1]
+	return l.starts[len(l.starts)-1].at
 }
 
 // armedAt waits until exactly one timer is armed (the head's) and returns its deadline.
@@ -454,4 +454,33 @@ func BenchmarkLimiter100Callers(b *testing.B) {
 		})
 	}
 	wg.Wait()
+}
+
+// wait is acquire without the ticket, for tests that only care about when callers start.
+func (l *limiter) wait(ctx context.Context, deadline time.Time) error {
+	_, err := l.acquire(ctx, deadline)
+	return err
+}
+
+func TestLimiterCountsFromWhenTheRequestWasWritten(t *testing.T) {
+	c := newFakeClock()
+	l := newLimiter(c, 1, 10*time.Second)
+	l.margin = 0
+	t0 := c.Now()
+	first, err := l.acquire(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The request left 3s after its grant (its sender was descheduled): a strict server counts
+	// from its arrival, so the next call may start at 3s + 10s, not at 10s.
+	l.sent(first, t0.Add(3*time.Second))
+	l.sent(first, t0.Add(time.Second)) // an earlier stamp never moves a start back
+	l.sent(first+1, t0.Add(time.Hour)) // an unknown ticket changes nothing
+	var te *ThrottledError
+	if err := l.wait(context.Background(), t0.Add(13*time.Second)); !errors.As(err, &te) || te.RetryAfter != 13*time.Second {
+		t.Fatalf("next call = %v, want throttled for 13s", err)
+	}
+	if got := lastStart(l); !got.Equal(t0.Add(3 * time.Second)) {
+		t.Errorf("start = %v, want t0+3s", got)
+	}
 }

@@ -43,8 +43,14 @@ func TestAccProvisionOnDemand_cloudSyncDistinguishedName(t *testing.T) {
 			},
 		}},
 	})
-	if reqs := env.srv.Requests(); len(reqs) != 1 || !regexp.MustCompile(`"objectId":"CN=Ada Park,OU=Staff,DC=corp,DC=example,DC=com","objectTypeName":"user"`).MatchString(reqs[0].Body) {
-		t.Errorf("the distinguished name must reach Graph unchanged: %+v", reqs)
+	var bodies []string
+	for _, r := range env.srv.Requests() {
+		if r.Operation == fg.OperationProvisionOnDemand {
+			bodies = append(bodies, r.Body)
+		}
+	}
+	if len(bodies) != 1 || !regexp.MustCompile(`"objectId":"CN=Ada Park,OU=Staff,DC=corp,DC=example,DC=com","objectTypeName":"user"`).MatchString(bodies[0]) {
+		t.Errorf("the distinguished name must reach Graph unchanged in one call: %q", bodies)
 	}
 }
 
