@@ -35,7 +35,8 @@ type entrasyncProvider struct {
 
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
-	client *graph.Client
+	client  *graph.Client
+	schemas schemaCache // job schemas read during this run
 }
 
 func (p *entrasyncProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -173,7 +174,11 @@ func (p *entrasyncProvider) Resources(context.Context) []func() resource.Resourc
 }
 
 func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		newSynchronizationJobsDataSource,
+		newSynchronizationJobDataSource,
+		newSynchronizationRulesDataSource,
+	}
 }
 
 // providerModel maps the provider block.

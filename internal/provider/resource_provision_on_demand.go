@@ -26,6 +26,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*provisionOnDemandResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*provisionOnDemandResource)(nil)
 	_ resource.ResourceWithImportState    = (*provisionOnDemandResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*provisionOnDemandResource)(nil)
 )
 
 func newProvisionOnDemandResource() resource.Resource { return &provisionOnDemandResource{} }
@@ -44,7 +45,8 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Provisions users or groups on demand through a service principal's synchronization job " +
 			"(Graph `provisionOnDemand`, PowerShell `New-MgBetaServicePrincipalSynchronizationJobOnDemand`) and keeps the answer. " +
-			"Every change of an input or of `triggers` provisions again. Destroying the resource does not de-provision anyone.",
+			"A change of the ids, `parameters` or `triggers` provisions again; `fail_on_skip` and `timeouts` change state only. " +
+			"Destroying the resource does not de-provision anyone.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -80,7 +82,7 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 					},
 					"subjects": schema.ListNestedAttribute{
 						Required:            true,
-						MarkdownDescription: "The users, groups, workers or computers to provision through this rule.",
+						MarkdownDescription: "The users, groups, workers or computers to provision through this rule, at least one. Graph takes one `Group` per call.",
 						Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
 						NestedObject:        schema.NestedAttributeObject{Attributes: subjectAttributes()},
 					},
@@ -158,6 +160,20 @@ func (r *provisionOnDemandResource) ValidateConfig(ctx context.Context, req reso
 	resp.Diagnostics.Append(validateProvisionConfig(ctx, m)...)
 }
 
+// ModifyPlan checks rule ids against the job's schema when the plan provisions: on create, which
+// includes the create half of a replacement (Terraform plans it with no prior state).
+func (r *provisionOnDemandResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.data == nil || r.data.client == nil {
+		return
+	}
+	var plan provisionOnDemandModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(checkRuleIDs(ctx, r.data, plan)...)
+}
+
 func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan provisionOnDemandModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -225,7 +241,6 @@ func (r *provisionOnDemandResource) ImportState(_ context.Context, _ resource.Im
 
 // resultAttrTypes are shared by the schema and the values written to state.
 var (
-	linkAttrTypes = map[string]attr.Type{"object_id": types.StringType, "object_type_name": types.StringType}
 	stepAttrTypes = map[string]attr.Type{
 		"name": types.StringType, "type": types.StringType, "status": types.StringType,
 		"description": types.StringType, "timestamp": types.StringType, "details": types.MapType{ElemType: types.StringType},

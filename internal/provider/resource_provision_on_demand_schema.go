@@ -112,7 +112,7 @@ func resultAttributes() map[string]schema.Attribute {
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"name":        str("Step name, such as `EntryExportAdd`."),
 				"type":        str("Step type: `Import`, `Scoping`, `Matching`, `Processing`, `ReferenceResolution` or `Export`."),
-				"status":      str("Step status."),
+				"status":      str("Step status: `Success`, `Warning`, `Skipped` or `Failure`."),
 				"description": str("What happened in this step."),
 				"timestamp":   str("When the step ran."),
 				"details": schema.MapAttribute{

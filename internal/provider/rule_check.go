@@ -1,0 +1,99 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
+)
+
+// plannedRule is a rule_id of the plan, known at plan time.
+type plannedRule struct {
+	index int // in parameters
+	id    string
+}
+
+// checkRuleIDs turns a rule_id that the job's schema lacks into a plan-time error instead of
+// a failed apply. It checks only known values, and skips quietly when the schema cannot be
+// read (for example without read permission): the apply then reports Graph's own answer.
+func checkRuleIDs(ctx context.Context, data *providerData, plan provisionOnDemandModel) diag.Diagnostics {
+	if plan.ServicePrincipalID.IsUnknown() || plan.SynchronizationJobID.IsUnknown() {
+		return nil
+	}
+	sp, ok := parseServicePrincipalID(plan.ServicePrincipalID.ValueString())
+	job, _, err := parseSynchronizationJobID(plan.SynchronizationJobID.ValueString())
+	rules := knownRuleIDs(ctx, plan.Parameters)
+	if !ok || err != nil || len(rules) == 0 {
+		return nil
+	}
+	schema, err := data.synchronizationSchema(ctx, sp, job)
+	logFields := map[string]any{"service_principal_id": sp, "synchronization_job_id": job}
+	if err != nil {
+		logFields["error"] = err.Error()
+		tflog.Debug(ctx, "rule_id not checked at plan: the job's schema cannot be read", logFields)
+		return nil
+	}
+	if len(schema.Rules) == 0 {
+		tflog.Debug(ctx, "rule_id not checked at plan: the job's schema lists no rules", logFields)
+		return nil
+	}
+	return missingRuleDiagnostics(sp, job, schema, rules)
+}
+
+// knownRuleIDs returns the rule_id of every parameter whose value is known.
+func knownRuleIDs(ctx context.Context, parameters types.List) []plannedRule {
+	if parameters.IsUnknown() || parameters.IsNull() {
+		return nil
+	}
+	var elems []types.Object
+	if parameters.ElementsAs(ctx, &elems, false).HasError() {
+		return nil
+	}
+	var rules []plannedRule
+	for i, e := range elems {
+		if e.IsUnknown() || e.IsNull() {
+			continue
+		}
+		if id, ok := e.Attributes()["rule_id"].(types.String); ok && !id.IsUnknown() && !id.IsNull() {
+			rules = append(rules, plannedRule{index: i, id: id.ValueString()})
+		}
+	}
+	return rules
+}
+
+// missingRuleDiagnostics has one error per planned rule the schema lacks, on its rule_id, listing
+// the job's rules. Graph compares rule ids exactly.
+func missingRuleDiagnostics(servicePrincipalID, jobID string, schema *graph.SynchronizationSchema, planned []plannedRule) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var list strings.Builder
+	for _, r := range schema.Rules {
+		fmt.Fprintf(&list, "  - %s (%s)\n", r.ID, r.Name)
+	}
+	for _, p := range planned {
+		hint := ""
+		found := false
+		for _, r := range schema.Rules {
+			if r.ID == p.id {
+				found = true
+				break
+			}
+			if strings.EqualFold(r.ID, p.id) {
+				hint = fmt.Sprintf("Rule IDs are case-sensitive: did you mean %q?\n", r.ID)
+			}
+		}
+		if found {
+			continue
+		}
+		diags.AddAttributeError(path.Root("parameters").AtListIndex(p.index).AtName("rule_id"), "Rule not in the synchronization job",
+			fmt.Sprintf("Synchronization job %q of service principal %s has no rule %q. %sIts rules (id and name):\n%s"+
+				"Use one of these ids, or let data source entrasync_synchronization_rules find it, for example with "+
+				"source_object_name = \"Group\".", jobID, servicePrincipalID, p.id, hint, list.String()))
+	}
+	return diags
+}
