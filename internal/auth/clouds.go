@@ -4,6 +4,8 @@
 package auth
 
 import (
+	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -49,4 +51,39 @@ func EnvironmentNames() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// microsoftAuthorityHosts are Microsoft's own sign-in hosts. azidentity checks any other host
+// against Microsoft's instance discovery, which a private cloud or a test authority fails, so
+// for those discovery is turned off (the operator vouches for the host by configuring it).
+var microsoftAuthorityHosts = map[string]bool{
+	"login.microsoftonline.com":        true,
+	"login.microsoft.com":              true,
+	"login.windows.net":                true,
+	"login.microsoftonline.us":         true,
+	"login.usgovcloudapi.net":          true,
+	"login.chinacloudapi.cn":           true,
+	"login.partner.microsoftonline.cn": true,
+}
+
+// ParseAuthorityHost checks a sign-in authority override: an absolute https URL without user
+// info, query or fragment. It returns the URL with a trailing slash, as azidentity expects.
+func ParseAuthorityHost(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.Hostname() == "" {
+		return "", fmt.Errorf("%q is not an absolute URL; use a base URL such as \"https://login.microsoftonline.com\"", raw)
+	}
+	if u.Scheme != "https" {
+		return "", fmt.Errorf("%q must use https: credentials are sent to it", raw)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q must be a plain base URL without user info, query or fragment", raw)
+	}
+	return strings.TrimRight(u.String(), "/") + "/", nil
+}
+
+// isMicrosoftAuthority reports whether host (an authority URL) is one of Microsoft's sign-in hosts.
+func isMicrosoftAuthority(authority string) bool {
+	u, err := url.Parse(authority)
+	return err == nil && microsoftAuthorityHosts[strings.ToLower(u.Hostname())]
 }

@@ -139,6 +139,13 @@ func NewClient(cfg Config) (*Client, error) {
 			runtime.NewBearerTokenPolicy(cfg.Credential, cfg.Scopes, &policy.BearerTokenOptions{
 				// A token never leaves the machine in clear: plain http is allowed for loopback fakes and proxies only.
 				InsecureAllowCredentialWithHTTP: isLoopbackHTTP(u),
+				// Graph answers a rejected token (revoked, expired early) with 401 and a challenge. The policy has
+				// dropped its copy by then; this asks the credential for another and the policy resends once.
+				AuthorizationHandler: policy.AuthorizationHandler{
+					OnChallenge: func(_ *policy.Request, _ *http.Response, authorize func(policy.TokenRequestOptions) error) error {
+						return authorize(policy.TokenRequestOptions{Scopes: cfg.Scopes})
+					},
+				},
 			}),
 			policyFunc(c.attempt),
 			policyFunc(c.logAttempt),

@@ -64,6 +64,7 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 	s.Auth.ClientID = str("client_id", m.ClientID, "ARM_CLIENT_ID")
 	s.Auth.ClientSecret = str("client_secret", m.ClientSecret, "ARM_CLIENT_SECRET")
 	s.Auth.AccessToken = str("access_token", m.AccessToken, "ENTRASYNC_ACCESS_TOKEN")
+	resolveSignIn(&s.Auth, &diags, m, getenv, str)
 
 	env, envSource := setting{"environment", m.Environment, "ARM_ENVIRONMENT"}.resolve(getenv)
 	if env == "" {
@@ -75,6 +76,13 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 			fmt.Sprintf("%s is %q; allowed values: %s.", envSource, env, strings.Join(auth.EnvironmentNames(), ", ")))
 	}
 	s.Auth.Cloud = cloud
+	if host, source := (setting{"authority_host", m.AuthorityHost, "ENTRASYNC_AUTHORITY_HOST"}).resolve(getenv); host != "" {
+		normalised, err := auth.ParseAuthorityHost(host)
+		if err != nil {
+			diags.AddAttributeError(path.Root("authority_host"), "Invalid authority host", fmt.Sprintf("%s: %s", source, err))
+		}
+		s.Auth.AuthorityHost = normalised
+	}
 	s.GraphEndpoint = cloud.GraphEndpoint
 
 	if endpoint, source := (setting{"graph_endpoint", m.GraphEndpoint, "ENTRASYNC_GRAPH_ENDPOINT"}).resolve(getenv); endpoint != "" {
@@ -106,6 +114,98 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 		s.RateLimitInterval = d
 	}
 	return s, diags
+}
+
+// resolveSignIn resolves the sign-in settings beyond tenant, client, secret and access token,
+// with the fallbacks CI systems and AKS set on their own (ACTIONS_*, SYSTEM_*, AZURE_*).
+func resolveSignIn(a *auth.Settings, diags *diag.Diagnostics, m providerModel, getenv func(string) string,
+	str func(attr string, v types.String, env string) string) {
+	firstEnv := func(value string, envs ...string) string {
+		for _, env := range envs {
+			if value != "" {
+				break
+			}
+			value = strings.TrimSpace(getenv(env))
+		}
+		return value
+	}
+	a.ClientIDFilePath = str("client_id_file_path", m.ClientIDFilePath, "ARM_CLIENT_ID_FILE_PATH")
+	a.ClientCertificate = str("client_certificate", m.ClientCertificate, "ARM_CLIENT_CERTIFICATE")
+	a.ClientCertificatePath = str("client_certificate_path", m.ClientCertificatePath, "ARM_CLIENT_CERTIFICATE_PATH")
+	a.ClientCertificatePassword = str("client_certificate_password", m.ClientCertificatePassword, "ARM_CLIENT_CERTIFICATE_PASSWORD")
+	a.ClientSecretFilePath = str("client_secret_file_path", m.ClientSecretFilePath, "ARM_CLIENT_SECRET_FILE_PATH")
+
+	a.UseOIDC, _ = boolSetting(diags, m.UseOIDC, "use_oidc", "ARM_USE_OIDC", false, getenv)
+	a.OIDCToken = str("oidc_token", m.OIDCToken, "ARM_OIDC_TOKEN")
+	a.OIDCTokenFilePath = str("oidc_token_file_path", m.OIDCTokenFilePath, "ARM_OIDC_TOKEN_FILE_PATH")
+	// GitHub Actions sets ACTIONS_ID_TOKEN_REQUEST_*, Azure Pipelines SYSTEM_ACCESSTOKEN (when mapped).
+	a.OIDCRequestToken = firstEnv(str("oidc_request_token", m.OIDCRequestToken, "ARM_OIDC_REQUEST_TOKEN"),
+		"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "SYSTEM_ACCESSTOKEN")
+	a.OIDCRequestURL = firstEnv(str("oidc_request_url", m.OIDCRequestURL, "ARM_OIDC_REQUEST_URL"), "ACTIONS_ID_TOKEN_REQUEST_URL")
+	a.ADOServiceConnectionID = str("ado_pipeline_service_connection_id", m.ADOPipelineServiceConnectionID, "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID")
+	a.ADOOIDCRequestURL = strings.TrimSpace(getenv("SYSTEM_OIDCREQUESTURI"))
+
+	if !a.UseOIDC {
+		// CI systems set their OIDC variables whether used or not; an attribute, though, is meant to be used.
+		for attr, v := range map[string]types.String{"oidc_token": m.OIDCToken, "oidc_token_file_path": m.OIDCTokenFilePath,
+			"oidc_request_token": m.OIDCRequestToken, "oidc_request_url": m.OIDCRequestURL,
+			"ado_pipeline_service_connection_id": m.ADOPipelineServiceConnectionID} {
+			if v.ValueString() != "" {
+				diags.AddAttributeError(path.Root(attr), "OIDC setting without use_oidc",
+					fmt.Sprintf("provider attribute %s is set, but use_oidc (ARM_USE_OIDC) is not true, so it would be ignored. "+
+						"Set use_oidc = true to sign in with OIDC, or remove %s.", attr, attr))
+			}
+		}
+	}
+
+	a.UseAKSWorkloadIdentity, _ = boolSetting(diags, m.UseAKSWorkloadIdentity, "use_aks_workload_identity", "ARM_USE_AKS_WORKLOAD_IDENTITY", false, getenv)
+	if a.UseAKSWorkloadIdentity {
+		a.WorkloadTenantID = firstEnv(a.TenantID, "AZURE_TENANT_ID")
+		a.WorkloadClientID = firstEnv(a.ClientID, "AZURE_CLIENT_ID")
+		a.WorkloadTokenFile = firstEnv(a.OIDCTokenFilePath, "AZURE_FEDERATED_TOKEN_FILE")
+	}
+
+	a.UseMSI, _ = boolSetting(diags, m.UseMSI, "use_msi", "ARM_USE_MSI", false, getenv)
+	// A user-assigned identity is named by msi_client_id, else by client_id (ARM_CLIENT_ID), as in azurerm.
+	if a.MSIClientID = strings.TrimSpace(m.MSIClientID.ValueString()); a.MSIClientID == "" {
+		a.MSIClientID = a.ClientID
+	}
+	a.UseCLI, a.UseCLISet = boolSetting(diags, m.UseCLI, "use_cli", "ARM_USE_CLI", true, getenv)
+
+	if a.TenantID != "" && !validTenantID(a.TenantID) {
+		_, source := setting{"tenant_id", m.TenantID, "ARM_TENANT_ID"}.resolve(getenv)
+		diags.AddAttributeError(path.Root("tenant_id"), "Invalid tenant ID",
+			fmt.Sprintf("%s is %q; a tenant ID is a GUID or a verified domain such as contoso.onmicrosoft.com.", source, a.TenantID))
+	}
+}
+
+// validTenantID accepts what Entra ID accepts as a tenant in a sign-in URL: letters, digits, '.' and '-'.
+func validTenantID(id string) bool {
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// boolSetting resolves a boolean setting from its attribute or environment variable (any form
+// strconv.ParseBool reads: true, false, 1, 0, ...) and reports whether it was set at all.
+func boolSetting(diags *diag.Diagnostics, v types.Bool, attr, env string, def bool, getenv func(string) string) (value, set bool) {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueBool(), true
+	}
+	raw := strings.TrimSpace(getenv(env))
+	if raw == "" {
+		return def, false
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		diags.AddAttributeError(path.Root(attr), "Invalid "+attr,
+			fmt.Sprintf("environment variable %s is %q; it must be true or false.", env, raw))
+		return def, false
+	}
+	return b, true
 }
 
 // intSetting resolves a non-negative integer setting from its attribute or environment variable.

@@ -5,7 +5,6 @@ package provider
 import (
 	"context"
 	"os"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -49,25 +48,6 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 		MarkdownDescription: "Provision Microsoft Entra ID users and groups on demand through app provisioning " +
 			"(synchronization) jobs, within Microsoft Graph's rate limit.",
 		Attributes: map[string]schema.Attribute{
-			"tenant_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Microsoft Entra tenant ID used to sign in with a client secret. Defaults to `ARM_TENANT_ID`.",
-			},
-			"client_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Application (client) ID used to sign in with a client secret. Defaults to `ARM_CLIENT_ID`.",
-			},
-			"client_secret": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Client secret of the application. Needs `tenant_id` and `client_id`. Defaults to `ARM_CLIENT_SECRET`.",
-			},
-			"access_token": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "A ready bearer token for Microsoft Graph, used as is (for pipelines that mint their own). " +
-					"Wins over every other sign-in setting. Defaults to `ENTRASYNC_ACCESS_TOKEN`.",
-			},
 			"environment": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Microsoft cloud: `global` (default, alias `public`), `usgovernmentl4`, `usgovernmentl5` or `china`. " +
@@ -111,6 +91,9 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 		},
 	}
+	for name, attr := range signInAttributes() {
+		resp.Schema.Attributes[name] = attr
+	}
 }
 
 func (p *entrasyncProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -132,12 +115,12 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	credential, method, err := auth.NewCredential(settings.Auth)
+	credential, err := auth.NewCredential(settings.Auth)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot sign in to Microsoft Graph", err.Error())
 		return
 	}
-	secrets := nonEmpty(settings.Auth.ClientSecret, settings.Auth.AccessToken)
+	secrets := credential.Secrets
 	client, err := graph.NewClient(graph.Config{
 		Endpoint:          settings.GraphEndpoint,
 		APIVersion:        settings.APIVersion,
@@ -158,7 +141,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	tflog.Info(ctx, "configured Microsoft Graph client", map[string]any{
-		"sign_in_method":      method,
+		"sign_in_method":      credential.Method,
 		"graph_endpoint":      settings.GraphEndpoint,
 		"api_version":         settings.APIVersion,
 		"rate_limit_requests": settings.RateLimitRequests,
@@ -193,26 +176,36 @@ type providerModel struct {
 	RateLimitRequests types.Int64  `tfsdk:"rate_limit_requests"`
 	RateLimitInterval types.String `tfsdk:"rate_limit_interval"`
 	MaxRetries        types.Int64  `tfsdk:"max_retries"`
+
+	ClientIDFilePath               types.String `tfsdk:"client_id_file_path"`
+	ClientCertificate              types.String `tfsdk:"client_certificate"`
+	ClientCertificatePath          types.String `tfsdk:"client_certificate_path"`
+	ClientCertificatePassword      types.String `tfsdk:"client_certificate_password"`
+	ClientSecretFilePath           types.String `tfsdk:"client_secret_file_path"`
+	UseOIDC                        types.Bool   `tfsdk:"use_oidc"`
+	OIDCToken                      types.String `tfsdk:"oidc_token"`
+	OIDCTokenFilePath              types.String `tfsdk:"oidc_token_file_path"`
+	OIDCRequestToken               types.String `tfsdk:"oidc_request_token"`
+	OIDCRequestURL                 types.String `tfsdk:"oidc_request_url"`
+	ADOPipelineServiceConnectionID types.String `tfsdk:"ado_pipeline_service_connection_id"`
+	UseAKSWorkloadIdentity         types.Bool   `tfsdk:"use_aks_workload_identity"`
+	UseMSI                         types.Bool   `tfsdk:"use_msi"`
+	MSIClientID                    types.String `tfsdk:"msi_client_id"`
+	UseCLI                         types.Bool   `tfsdk:"use_cli"`
+	AuthorityHost                  types.String `tfsdk:"authority_host"`
 }
 
 func (m providerModel) hasUnknown() bool {
 	for _, v := range []interface{ IsUnknown() bool }{
 		m.TenantID, m.ClientID, m.ClientSecret, m.AccessToken, m.Environment, m.GraphEndpoint,
 		m.APIVersion, m.RateLimitRequests, m.RateLimitInterval, m.MaxRetries,
+		m.ClientIDFilePath, m.ClientCertificate, m.ClientCertificatePath, m.ClientCertificatePassword,
+		m.ClientSecretFilePath, m.UseOIDC, m.OIDCToken, m.OIDCTokenFilePath, m.OIDCRequestToken, m.OIDCRequestURL,
+		m.ADOPipelineServiceConnectionID, m.UseAKSWorkloadIdentity, m.UseMSI, m.MSIClientID, m.UseCLI, m.AuthorityHost,
 	} {
 		if v.IsUnknown() {
 			return true
 		}
 	}
 	return false
-}
-
-func nonEmpty(values ...string) []string {
-	var out []string
-	for _, v := range values {
-		if strings.TrimSpace(v) != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
