@@ -165,6 +165,8 @@ type exchange struct {
 	clientRequestID string
 	entry           *LoggedRequest
 	status          int
+	windowKey       string // the job window this provisionOnDemand call was counted in
+	judged          bool   // the call reached the rate check
 }
 
 func (x *exchange) writeHeader(status int) {
@@ -192,7 +194,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rt := parseRoute(r.URL.Path)
 	x.entry = &LoggedRequest{
-		Time:               s.now(),
 		Method:             r.Method,
 		Path:               r.URL.Path,
 		APIVersion:         rt.version,
@@ -203,6 +204,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ClientRequestID:    x.clientRequestID,
 		HasAuthorization:   r.Header.Get("Authorization") != "",
 	}
+	x.entry.Time = s.arrive(x, rt)
+	defer s.forget(x)
 	var body []byte
 	if rt.operation == OperationProvisionOnDemand && r.Method == http.MethodPost {
 		body, _ = io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
@@ -230,7 +233,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if rt.operation == OperationProvisionOnDemand && !s.admit(x, j) {
+	if rt.operation == OperationProvisionOnDemand && !s.admit(x) {
 		return
 	}
 	if f, ok := s.takeFault(j, rt.operation); ok {

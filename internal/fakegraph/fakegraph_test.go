@@ -721,6 +721,62 @@ func TestReads(t *testing.T) {
 	}
 }
 
+func TestSlidingWindowCountsOnlyCallsThatReachTheJob(t *testing.T) {
+	srv, base := start(t, fakegraph.Options{RateLimitRequests: 1, RateLimitInterval: time.Hour})
+	scim := provisionURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID)
+	if a := call(t, http.MethodPost, scim, userBody(fakegraph.UserAdaID), map[string]string{"Authorization": ""}); a.status != http.StatusUnauthorized {
+		t.Fatalf("without a token: %d", a.status)
+	}
+	if a := call(t, http.MethodPost, provisionURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, "scim.00000000000000000000000000000000"), userBody(fakegraph.UserAdaID), nil); a.status != http.StatusNotFound {
+		t.Fatalf("unknown job: %d", a.status)
+	}
+	if a := call(t, http.MethodPost, scim, userBody(fakegraph.UserAdaID), nil); a.status != 200 {
+		t.Errorf("first call that reached the job answered %d: a 401 or 404 must not use up its window", a.status)
+	}
+	if got := srv.CountRateLimited(); got != 0 {
+		t.Errorf("CountRateLimited = %d", got)
+	}
+}
+
+// TestSlidingWindowCountsArrivalOrder holds the earlier request in its handler while a later
+// one is judged first: each must still be judged at its own arrival time, as a strict server
+// that stamps requests at its front door does.
+func TestSlidingWindowCountsArrivalOrder(t *testing.T) {
+	clock := newClock()
+	t0 := clock.Now()
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var holdFirst sync.Once
+	srv, base := start(t, fakegraph.Options{
+		RateLimitRequests: 1, RateLimitInterval: time.Second, Now: clock.Now,
+		OnRequest: func(r fakegraph.LoggedRequest) {
+			if r.Time.Equal(t0.Add(time.Second)) {
+				holdFirst.Do(func() { close(arrived); <-release })
+			}
+		},
+	})
+	scim := provisionURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID)
+	if a := call(t, http.MethodPost, scim, userBody(fakegraph.UserAdaID), nil); a.status != 200 {
+		t.Fatalf("first request: %d", a.status)
+	}
+	clock.Set(t0.Add(time.Second)) // the first request has just left the window
+	early := make(chan answer, 1)
+	go func() { early <- call(t, http.MethodPost, scim, userBody(fakegraph.UserAdaID), nil) }()
+	<-arrived
+	clock.Set(t0.Add(1050 * time.Millisecond))
+	late := call(t, http.MethodPost, scim, userBody(fakegraph.UserAdaID), nil)
+	close(release)
+	if a := <-early; a.status != 200 {
+		t.Errorf("request that arrived at 1.0s answered %d, want 200: it was alone in its window", a.status)
+	}
+	checkEnvelope(t, late, http.StatusTooManyRequests, "TooManyRequests")
+	if ra := late.header.Get("Retry-After"); ra != "1.000" {
+		t.Errorf("Retry-After = %q, want 1.000 (rejected calls count: the retry waits for this one to leave the window)", ra)
+	}
+	if got := srv.CountRateLimited(); got != 1 {
+		t.Errorf("CountRateLimited = %d, want 1", got)
+	}
+}
+
 func TestSlidingWindow(t *testing.T) {
 	clock := newClock()
 	t0 := clock.Now()

@@ -3,36 +3,69 @@ package fakegraph
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"sort"
 	"time"
 )
 
+// arrive stamps a request with the server clock and, for a provisionOnDemand call, records the
+// arrival in its job's window in the same step, as a strict server does at its front door: a
+// request still in its handler counts for the others from the moment it arrived.
+func (s *Server) arrive(x *exchange, rt route) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.now()
+	if s.limit < 0 || rt.operation != OperationProvisionOnDemand || x.r.Method != http.MethodPost {
+		return t
+	}
+	key := jobKey(rt.servicePrincipalID, rt.jobID)
+	starts := s.windows[key]
+	at, _ := slices.BinarySearchFunc(starts, t, time.Time.Compare)
+	starts = slices.Insert(starts, at, t)
+	// Forget arrivals that no window of a later (or slightly late-judged) request can reach.
+	forget := 0
+	for forget < len(starts) && !starts[forget].After(t.Add(-2*s.interval)) {
+		forget++
+	}
+	s.windows[key] = starts[forget:]
+	x.windowKey = key
+	return t
+}
+
+// forget removes the arrival of a request that never reached the rate check (401, 404, 405, or
+// a client that left): like Graph, only calls that reach a job count against its limit.
+func (s *Server) forget(x *exchange) {
+	if x.windowKey == "" || x.judged {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	starts := s.windows[x.windowKey]
+	if i := slices.IndexFunc(starts, x.entry.Time.Equal); i >= 0 {
+		s.windows[x.windowKey] = slices.Delete(starts, i, i+1)
+	}
+}
+
 // admit applies the per-job sliding window to a provisionOnDemand request. Like a strict
 // server, it counts rejected requests too: a request is rejected when, counting it, more than
-// the limit started within the last interval. A rejected request is answered 429 here.
-func (s *Server) admit(x *exchange, j *job) bool {
-	if s.limit < 0 {
+// the limit arrived within the interval up to its own arrival. A rejected request is answered
+// 429 here.
+func (s *Server) admit(x *exchange) bool {
+	if x.windowKey == "" {
 		return true
 	}
 	s.mu.Lock()
-	key := jobKey(j.servicePrincipalID, j.id)
-	starts := s.windows[key]
+	x.judged = true
 	t := x.entry.Time
-	if n := len(starts); n > 0 && t.Before(starts[n-1]) {
-		t = starts[n-1] // concurrent requests may read the clock out of order
-	}
-	cut := t.Add(-s.interval)
-	expired := 0
-	for expired < len(starts) && !starts[expired].After(cut) {
-		expired++
-	}
-	starts = append(starts[expired:], t)
-	s.windows[key] = starts
-	admitted := len(starts) <= s.limit
+	starts := s.windows[x.windowKey]
+	first := sort.Search(len(starts), func(i int) bool { return starts[i].After(t.Add(-s.interval)) })
+	last := sort.Search(len(starts), func(i int) bool { return starts[i].After(t) })
+	window := starts[first:last]
+	admitted := len(window) <= s.limit
 	var retryAfter time.Duration
 	if !admitted {
-		// The retry is admitted once all but limit-1 of the recorded starts (this one
-		// included) have left the window.
-		retryAfter = starts[len(starts)-s.limit].Add(s.interval).Sub(t)
+		// The retry is admitted once all but limit-1 of these (this one included) have left the window.
+		retryAfter = window[len(window)-s.limit].Add(s.interval).Sub(t)
 		x.entry.RateLimited = true
 	}
 	s.mu.Unlock()
