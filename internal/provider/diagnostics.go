@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/entrasync/terraform-provider-entrasync/internal/auth"
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
 
@@ -139,7 +140,10 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) di
 	var diags diag.Diagnostics
 	var throttled *graph.ThrottledError
 	var gerr *graph.Error
+	var signIn *auth.SignInError
 	switch {
+	case errors.As(err, &signIn), errors.Is(err, auth.ErrNoCredentials):
+		diags.AddError("Cannot sign in to Microsoft Graph", err.Error())
 	case errors.As(err, &throttled):
 		diags.AddError("Throttled by Microsoft Graph",
 			err.Error()+". The create timeout would end before the next call may be sent. "+

@@ -2,12 +2,15 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/entrasync/terraform-provider-entrasync/internal/auth"
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
 
@@ -27,6 +30,7 @@ func TestGraphErrorDiagnosticsPointAtTheAttribute(t *testing.T) {
 			path.Root("synchronization_job_id"), "not found"},
 		"forbidden": {&graph.Error{StatusCode: 403, Code: "Authorization_RequestDenied"}, 1, path.Empty(), "Permission denied"},
 		"throttled": {&graph.ThrottledError{RetryAfter: 30e9}, 1, path.Empty(), "Throttled"},
+		"sign-in":   {fmt.Errorf("graph: POST x: %w", &auth.SignInError{Method: "client secret", Err: errors.New("AADSTS7000215")}), 1, path.Empty(), "Cannot sign in"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			diags := graphErrorDiagnostics(tc.err, call, tc.parameters)
