@@ -1,0 +1,240 @@
+package main
+
+import (
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMedian(t *testing.T) {
+	for _, tc := range []struct {
+		xs   []float64
+		want float64
+	}{
+		{nil, 0},
+		{[]float64{7}, 7},
+		{[]float64{9, 1, 5}, 5},
+		{[]float64{4, 1, 3, 2}, 2.5},
+	} {
+		in := slices.Clone(tc.xs)
+		if got := median(tc.xs); got != tc.want {
+			t.Errorf("median(%v) = %v, want %v", in, got, tc.want)
+		}
+		if !slices.Equal(in, tc.xs) {
+			t.Errorf("median reordered its input: %v", tc.xs)
+		}
+	}
+}
+
+func TestBound(t *testing.T) {
+	for _, tc := range []struct {
+		n, requests int
+		interval    time.Duration
+		want        time.Duration
+	}{
+		{60, 5, 10 * time.Second, 110 * time.Second}, // the README's example: (60 - 5) / 5 x 10 s
+		{30, 5, 2 * time.Second, 10 * time.Second},
+		{31, 5, 2 * time.Second, 12 * time.Second},
+		{5, 5, 2 * time.Second, 0},
+		{6, 5, 2 * time.Second, 2 * time.Second},
+		{0, 5, time.Second, 0},
+	} {
+		if got := bound(tc.n, tc.requests, tc.interval); got != tc.want {
+			t.Errorf("bound(%d, %d, %v) = %v, want %v", tc.n, tc.requests, tc.interval, got, tc.want)
+		}
+	}
+}
+
+func TestTableIsPaddedMarkdown(t *testing.T) {
+	tb := &table{header: []string{"mode", "N"}, right: []bool{false, true}}
+	tb.add("entrasync", "30")
+	tb.add("x", "100")
+	want := "| mode      |   N |\n" +
+		"| --------- | --: |\n" +
+		"| entrasync |  30 |\n" +
+		"| x         | 100 |\n"
+	if got := tb.String(); got != want {
+		t.Fatalf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestThroughputRowIsMedianOfRuns(t *testing.T) {
+	samples := []throughputSample{
+		{wall: 12 * time.Second, span: 10 * time.Second, requests: 30, throttled: 0, created: 30, peakRSS: 30 << 20},
+		{wall: 10 * time.Second, span: 10 * time.Second, requests: 30, throttled: 2, created: 30, peakRSS: 40 << 20},
+		{wall: 11 * time.Second, span: 11 * time.Second, requests: 32, throttled: 1, created: 29, peakRSS: 20 << 20},
+	}
+	row := summariseThroughput("entrasync", 30, 5, 2*time.Second, samples)
+	want := throughputRow{mode: "entrasync", n: 30, wall: 11, bound: 10, span: 10, requests: 30, throttled: 1, throttledMin: 0, throttledMax: 2, created: 30, peakRSS: 30 << 20}
+	if row != want {
+		t.Fatalf("got %+v, want %+v", row, want)
+	}
+	// the 429s column shows the range of the runs, so a median of 0 cannot hide a run with some
+	got := throughputTable([]throughputRow{row, {mode: "tiny", n: 5, wall: 1, created: 5}}).rows
+	if want := []string{"entrasync", "30", "11.0", "10.0", "1.10", "10.0", "30", "1 (0-2)", "30/30", "30.0"}; !slices.Equal(got[0], want) {
+		t.Errorf("row %q, want %q", got[0], want)
+	}
+	if got[1][4] != "-" {
+		t.Errorf("wall/bound with a zero bound is %q, want -", got[1][4])
+	}
+}
+
+func TestAnalyseFairness(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	at := func(ds ...time.Duration) []time.Time {
+		var ts []time.Time
+		for _, d := range ds {
+			ts = append(ts, t0.Add(d))
+		}
+		return ts
+	}
+	ms := time.Millisecond
+	starts := map[string][]time.Time{
+		// two per 1s window, each batch 10ms behind the ideal: 10ms late at most
+		"b": at(1010*ms, 0, 10*ms, 1000*ms),
+		// its first batch starts 300ms after the run's first call, its second 1.5s late
+		"a": at(300*ms, 300*ms, 2500*ms),
+	}
+	got := analyseFairness(starts, map[string]int{"a": 4}, 2, time.Second)
+	want := []jobFairness{
+		{job: "a", calls: 3, throttled: 4, span: 2200 * ms, maxLate: 1500 * ms},
+		{job: "b", calls: 4, span: 1010 * ms, maxLate: 10 * ms},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+
+	tb := fairnessTable([]fairnessSample{{jobs: got}, {jobs: want}}, 3, 2, time.Second)
+	if a, b := tb.rows[0], tb.rows[1]; a[6] != "1.50" || a[7] != "no" || b[7] != "yes" {
+		t.Fatalf("rows %q and %q: want a late by 1.50s (beyond one interval), b within one", a, b)
+	}
+}
+
+func TestParseReattachLine(t *testing.T) {
+	const banner = "\tTF_REATTACH_PROVIDERS='{\"registry.terraform.io/entrasync/entrasync\":{\"Protocol\":\"grpc\",\"ProtocolVersion\":6," +
+		"\"Pid\":13846,\"Test\":true,\"Addr\":{\"Network\":\"unix\",\"String\":\"/tmp/plugin3893536692\"}}}'"
+	got, ok := parseReattachLine(banner)
+	if !ok || !strings.HasPrefix(got, `{"registry.terraform.io/entrasync/entrasync":`) || !strings.HasSuffix(got, "}}}") {
+		t.Fatalf("got %q, %v", got, ok)
+	}
+	for _, line := range []string{
+		"Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment variable with the following:",
+		"TF_REATTACH_PROVIDERS=''",
+		"TF_REATTACH_PROVIDERS='{}'",
+		"TF_REATTACH_PROVIDERS='{not json}'",
+	} {
+		if v, ok := parseReattachLine(line); ok {
+			t.Errorf("parseReattachLine(%q) = %q, want no match", line, v)
+		}
+	}
+}
+
+func TestBenchmarkLines(t *testing.T) {
+	out := "goos: linux\ngoarch: amd64\npkg: github.com/entrasync/terraform-provider-entrasync/internal/graph\n" +
+		"cpu: Intel(R) Xeon(R) Processor\n" +
+		"BenchmarkDecodeProvisionResultGroup-2   \t   20000\t     60000 ns/op\t  80.00 MB/s\t   30000 B/op\t     400 allocs/op\n" +
+		"BenchmarkLimiter100Callers-2            \t  100000\t     12000 ns/op\n" +
+		"PASS\nok  \tgithub.com/entrasync/terraform-provider-entrasync/internal/graph\t3.1s\n"
+	got := benchmarkLines(out)
+	if len(got) != 3 || got[0] != "cpu: Intel(R) Xeon(R) Processor" ||
+		!strings.HasPrefix(got[1], "BenchmarkDecodeProvisionResultGroup-2") || !strings.HasSuffix(got[2], "12000 ns/op") {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestParseFlagsRecordsTheCommand(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "make bench"},
+		{[]string{"-terraform", "/repo/bin/tofu", "-provider", "/repo/bin/terraform-provider-entrasync"}, "make bench"},
+		{[]string{"-write", "-interval", "10s", "-n", "30,100"}, `make bench BENCH_FLAGS="-interval=10s -n=30,100 -write"`},
+	} {
+		o, err := parseFlags(tc.args, io.Discard)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.args, err)
+		}
+		if o.command != tc.want {
+			t.Errorf("%q: command %q, want %q", tc.args, o.command, tc.want)
+		}
+	}
+	o, _ := parseFlags([]string{"-n", "30,100"}, io.Discard)
+	if !slices.Equal(o.ns, intList{30, 100}) || o.runs != 3 || o.interval != 2*time.Second || o.requests != 5 || o.parallelism != 10 {
+		t.Errorf("defaults: %+v", o)
+	}
+}
+
+func TestParseFlagsRejectsNonsense(t *testing.T) {
+	for _, args := range [][]string{
+		{"-runs", "0"}, {"-n", "0"}, {"-n", "30,x"}, {"-interval", "0s"}, {"-requests", "0"},
+		{"-parallelism", "0"}, {"-plan-resources", "-1"}, {"extra"},
+	} {
+		if _, err := parseFlags(args, io.Discard); err == nil {
+			t.Errorf("%q accepted", args)
+		}
+	}
+}
+
+func TestEntrasyncConfig(t *testing.T) {
+	jobs := fairnessJobs(2)
+	cfg := entrasyncConfig(providerBlock{endpoint: "http://127.0.0.1:4321", requests: 0, interval: 2 * time.Second}, jobs)
+	for _, want := range []string{
+		`source = "registry.terraform.io/entrasync/entrasync"`,
+		`graph_endpoint      = "http://127.0.0.1:4321"`,
+		`rate_limit_requests = 0`,
+		`rate_limit_interval = "2s"`,
+		`resource "entrasync_provision_on_demand" "scim"`,
+		`"b0000000-0000-4000-8000-000000000002",`,
+		`object_type_name = "Worker"`,
+		`"CN=Ada Park,OU=Staff,DC=corp,DC=example,DC=com",`,
+		`count                  = length(local.cloud_sync_subjects)`,
+	} {
+		if !strings.Contains(cfg, want) {
+			t.Errorf("configuration lacks %s:\n%s", want, cfg)
+		}
+	}
+	if got := strings.Count(cfg, "resource \"entrasync_provision_on_demand\""); got != 3 {
+		t.Errorf("%d resource blocks, want one per job", got)
+	}
+	if cfg := terraformDataConfig(nil); !strings.Contains(cfg, "subjects = []") {
+		t.Errorf("empty subject list is not an empty HCL list:\n%s", cfg)
+	}
+}
+
+func TestMarkdownLeavesOutSkippedSections(t *testing.T) {
+	tb := &table{header: []string{"a"}}
+	r := &results{command: "make bench", throughput: tb, goBench: []string{"BenchmarkX-2 1 ns/op"}}
+	doc := r.markdown()
+	for _, want := range []string{"Reproduce with `make bench`", "## Throughput at the rate limit", "## Go benchmarks", "BenchmarkX-2"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("results lack %q", want)
+		}
+	}
+	for _, skipped := range []string{"## Fairness", "## Scale of plan", "## Start-up"} {
+		if strings.Contains(doc, skipped) {
+			t.Errorf("results show the skipped section %q", skipped)
+		}
+	}
+}
+
+func TestCleanEnvDropsTheCallersSettings(t *testing.T) {
+	t.Setenv("TF_CLI_ARGS", "-parallelism=1")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("ENTRASYNC_RATE_LIMIT_REQUESTS", "1")
+	t.Setenv("ARM_CLIENT_SECRET", "secret")
+	t.Setenv("BENCH_KEPT", "yes")
+	env := cleanEnv("TF_CLI_CONFIG_FILE=/tmp/bench.tfrc")
+	for _, kv := range env {
+		for _, dropped := range []string{"TF_CLI_ARGS=", "TF_LOG=", "ENTRASYNC_", "ARM_"} {
+			if strings.HasPrefix(kv, dropped) {
+				t.Errorf("kept %s", kv)
+			}
+		}
+	}
+	if !slices.Contains(env, "BENCH_KEPT=yes") || env[len(env)-1] != "TF_CLI_CONFIG_FILE=/tmp/bench.tfrc" {
+		t.Errorf("lost the rest of the environment or the bench's own settings: %q", env)
+	}
+}
