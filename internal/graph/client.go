@@ -3,6 +3,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -23,6 +24,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/streaming"
 	"github.com/google/uuid"
 )
 
@@ -185,7 +187,10 @@ func (c *Client) ProvisionOnDemand(ctx context.Context, servicePrincipalID, jobI
 		Value jsonText `json:"value"`
 	}
 	if err := json.Unmarshal(payload, &answer); err != nil {
-		return nil, fmt.Errorf("graph: reading the provisionOnDemand answer (request-id: %s): %w", requestID, err)
+		// Not the documented {key, value} object (a gateway's HTML page, an empty body): keep the
+		// body as the value, from which no status can be read.
+		c.log(ctx, "provisionOnDemand answer is not a key/value object", map[string]any{"request_id": requestID, "error": err.Error()})
+		return &ProvisionResult{RequestID: requestID, Value: strings.ToValidUTF8(string(payload), "\uFFFD")}, nil
 	}
 	r := DecodeProvisionResult(string(answer.Key), string(answer.Value))
 	r.RequestID = requestID
@@ -202,7 +207,10 @@ func (c *Client) do(ctx context.Context, method, path string, body any, job *job
 	}
 	req.Raw().Header.Set("Accept", "application/json")
 	if body != nil {
-		if err := runtime.MarshalAsJSON(req, body); err != nil {
+		if call.body, err = json.Marshal(body); err != nil {
+			return nil, "", fmt.Errorf("graph: encoding the body of %s %s: %w", method, path, err)
+		}
+		if err := req.SetBody(streaming.NopCloser(bytes.NewReader(call.body)), "application/json"); err != nil {
 			return nil, "", err
 		}
 	}
@@ -233,6 +241,7 @@ type callKey struct{}
 type callState struct {
 	job      *jobCall  // nil for calls that are not rate limited
 	deadline time.Time // the caller's, zero when none
+	body     []byte    // the request body, given to each attempt as a reader of its own
 	attempts int
 	waited   time.Duration // how long the current attempt waited for its slot
 }
@@ -283,10 +292,20 @@ func (c *Client) attempt(req *policy.Request) (*http.Response, error) {
 	if trace != nil {
 		tryCtx = httptrace.WithClientTrace(tryCtx, trace)
 	}
+	try := req.Clone(tryCtx)
+	if call.body != nil {
+		// net/http may still read an attempt's body after the attempt failed (a reset mid-answer),
+		// while azcore rewinds the shared body for the next: each attempt reads its own.
+		if err := try.SetBody(streaming.NopCloser(bytes.NewReader(call.body)), "application/json"); err != nil {
+			cancel()
+			return nil, err
+		}
+	}
 	// The body download policy sits below this one, so the body is in memory when Next returns.
-	resp, err := req.Clone(tryCtx).Next()
+	resp, err := try.Next()
 	cancel()
 	if err != nil {
+		err = retriableBrokenAnswer(err)
 		c.logRetry(ctx, call, nil, err, "exponential backoff")
 		return nil, err
 	}
@@ -313,6 +332,24 @@ func (c *Client) attempt(req *policy.Request) (*http.Response, error) {
 	}
 	c.logRetry(ctx, call, resp, nil, retryAfter)
 	return resp, nil
+}
+
+// retriableBrokenAnswer lets azcore retry a POST whose answer broke off mid-body (connection
+// reset or closed early), which it never retries on its own: Graph's POSTs here are safe to
+// resend (a repeated provisionOnDemand answers RedundantExport). A body over the size cap stays final.
+func retriableBrokenAnswer(err error) error {
+	var final interface {
+		error
+		NonRetriable()
+	}
+	if !errors.As(err, &final) {
+		return err
+	}
+	var netErr net.Error
+	if cause := errors.Unwrap(final); cause != nil && (errors.As(cause, &netErr) || errors.Is(cause, io.ErrUnexpectedEOF)) {
+		return cause
+	}
+	return err
 }
 
 // throttled completes a limiter's or a Retry-After's *ThrottledError with the job and logs it;
