@@ -33,6 +33,8 @@ type providerSettings struct {
 	RateLimitRequests int
 	RateLimitInterval time.Duration
 	MaxRetries        int
+	// RedactPersonalData keeps personal data of provisioning answers out of state.
+	RedactPersonalData bool
 }
 
 // setting is one configuration value: the attribute wins, then the environment variable.
@@ -104,6 +106,7 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 
 	s.RateLimitRequests = intSetting(&diags, m.RateLimitRequests, "rate_limit_requests", "ENTRASYNC_RATE_LIMIT_REQUESTS", defaultRateLimitRequests, getenv)
 	s.MaxRetries = intSetting(&diags, m.MaxRetries, "max_retries", "ENTRASYNC_MAX_RETRIES", defaultMaxRetries, getenv)
+	s.RedactPersonalData, _ = boolSetting(&diags, m.RedactPersonalData, "redact_personal_data", "ENTRASYNC_REDACT_PERSONAL_DATA", false, getenv)
 
 	s.RateLimitInterval = defaultRateLimitInterval
 	if v, source := (setting{"rate_limit_interval", m.RateLimitInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"}).resolve(getenv); v != "" {

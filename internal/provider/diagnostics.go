@@ -83,7 +83,7 @@ func failureDetail(e graph.ProvisioningEntry, requestID string) string {
 	line("Recommended action", e.RecommendedAction)
 	line("Source identity", e.SourceIdentityID)
 	line("Request ID", requestID)
-	b.WriteString("The answer is saved in the resource's state (terraform state show); the next apply provisions again.")
+	b.WriteString("Running again provisions again. A resource keeps this answer in its state (terraform state show) and is replaced on the next apply.")
 	return b.String()
 }
 
@@ -147,7 +147,7 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) di
 	case errors.As(err, &throttled):
 		diags.AddError("Throttled by Microsoft Graph",
 			err.Error()+". The create timeout would end before the next call may be sent. "+
-				"Raise timeouts.create, or provision fewer subjects per job in one apply.")
+				"Raise the timeout (timeouts.create on the resource, timeouts.invoke on the action), or provision fewer subjects per job in one run.")
 	case errors.As(err, &gerr):
 		detail := err.Error()
 		switch {
@@ -173,7 +173,7 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) di
 			diags.AddError("Microsoft Graph returned an error", detail)
 		}
 	case errors.Is(err, context.DeadlineExceeded):
-		diags.AddError("Provisioning timed out", err.Error()+". Raise timeouts.create if the rate limit makes calls wait.")
+		diags.AddError("Provisioning timed out", err.Error()+". Raise the timeout (timeouts.create on the resource, timeouts.invoke on the action) if the rate limit makes calls wait.")
 	default:
 		diags.AddError("Cannot reach Microsoft Graph", err.Error())
 	}

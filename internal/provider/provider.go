@@ -8,7 +8,9 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -20,7 +22,11 @@ import (
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
 
-var _ provider.Provider = (*entrasyncProvider)(nil)
+var (
+	_ provider.Provider              = (*entrasyncProvider)(nil)
+	_ provider.ProviderWithActions   = (*entrasyncProvider)(nil)
+	_ provider.ProviderWithFunctions = (*entrasyncProvider)(nil)
+)
 
 // New returns a provider factory for providerserver.
 func New(version string) func() provider.Provider {
@@ -36,6 +42,8 @@ type entrasyncProvider struct {
 type providerData struct {
 	client  *graph.Client
 	schemas schemaCache // job schemas read during this run
+	// redactPersonalData keeps steps' details, modified properties and the raw value out of state.
+	redactPersonalData bool
 }
 
 func (p *entrasyncProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -89,6 +97,12 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"Defaults to `ENTRASYNC_MAX_RETRIES`.",
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
+			"redact_personal_data": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "When `true`, provisioning answers are saved without the personal data they carry: `result_value` is empty, " +
+					"and `results` keep statuses, codes, messages and step descriptions but lose every step's `details` (null) and the " +
+					"`modified_properties` (empty). Default `false`. Defaults to `ENTRASYNC_REDACT_PERSONAL_DATA`.",
+			},
 		},
 	}
 	for name, attr := range signInAttributes() {
@@ -107,6 +121,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		tflog.Debug(ctx, "provider configuration has unknown values; the Graph client is created at apply")
 		resp.ResourceData = &providerData{}
 		resp.DataSourceData = &providerData{}
+		resp.ActionData = &providerData{}
 		return
 	}
 
@@ -134,6 +149,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 			ctx = tflog.MaskMessageStrings(ctx, secrets...)
 			ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
 			tflog.Debug(ctx, msg, fields)
+			reportWaiting(ctx, msg, fields)
 		},
 	})
 	if err != nil {
@@ -147,9 +163,18 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		"rate_limit_requests": settings.RateLimitRequests,
 		"rate_limit_interval": settings.RateLimitInterval.String(),
 	})
-	data := &providerData{client: client}
+	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
+}
+
+func (p *entrasyncProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{newProvisionOnDemandAction}
+}
+
+func (p *entrasyncProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{newDecodeProvisioningResultFunction}
 }
 
 func (p *entrasyncProvider) Resources(context.Context) []func() resource.Resource {
@@ -166,16 +191,17 @@ func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.Dat
 
 // providerModel maps the provider block.
 type providerModel struct {
-	TenantID          types.String `tfsdk:"tenant_id"`
-	ClientID          types.String `tfsdk:"client_id"`
-	ClientSecret      types.String `tfsdk:"client_secret"`
-	AccessToken       types.String `tfsdk:"access_token"`
-	Environment       types.String `tfsdk:"environment"`
-	GraphEndpoint     types.String `tfsdk:"graph_endpoint"`
-	APIVersion        types.String `tfsdk:"api_version"`
-	RateLimitRequests types.Int64  `tfsdk:"rate_limit_requests"`
-	RateLimitInterval types.String `tfsdk:"rate_limit_interval"`
-	MaxRetries        types.Int64  `tfsdk:"max_retries"`
+	TenantID           types.String `tfsdk:"tenant_id"`
+	ClientID           types.String `tfsdk:"client_id"`
+	ClientSecret       types.String `tfsdk:"client_secret"`
+	AccessToken        types.String `tfsdk:"access_token"`
+	Environment        types.String `tfsdk:"environment"`
+	GraphEndpoint      types.String `tfsdk:"graph_endpoint"`
+	APIVersion         types.String `tfsdk:"api_version"`
+	RateLimitRequests  types.Int64  `tfsdk:"rate_limit_requests"`
+	RateLimitInterval  types.String `tfsdk:"rate_limit_interval"`
+	MaxRetries         types.Int64  `tfsdk:"max_retries"`
+	RedactPersonalData types.Bool   `tfsdk:"redact_personal_data"`
 
 	ClientIDFilePath               types.String `tfsdk:"client_id_file_path"`
 	ClientCertificate              types.String `tfsdk:"client_certificate"`
@@ -198,7 +224,7 @@ type providerModel struct {
 func (m providerModel) hasUnknown() bool {
 	for _, v := range []interface{ IsUnknown() bool }{
 		m.TenantID, m.ClientID, m.ClientSecret, m.AccessToken, m.Environment, m.GraphEndpoint,
-		m.APIVersion, m.RateLimitRequests, m.RateLimitInterval, m.MaxRetries,
+		m.APIVersion, m.RateLimitRequests, m.RateLimitInterval, m.MaxRetries, m.RedactPersonalData,
 		m.ClientIDFilePath, m.ClientCertificate, m.ClientCertificatePath, m.ClientCertificatePassword,
 		m.ClientSecretFilePath, m.UseOIDC, m.OIDCToken, m.OIDCTokenFilePath, m.OIDCRequestToken, m.OIDCRequestURL,
 		m.ADOPipelineServiceConnectionID, m.UseAKSWorkloadIdentity, m.UseMSI, m.MSIClientID, m.UseCLI, m.AuthorityHost,

@@ -2,12 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -18,6 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
 
 const defaultCreateTimeout = 15 * time.Minute
@@ -121,9 +125,10 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers:       keep,
 			},
 			"result_value": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The answer's `value` string exactly as Graph returned it. May hold personal data.",
-				PlanModifiers:       keep,
+				Computed: true,
+				MarkdownDescription: "The answer's `value` string exactly as Graph returned it (the whole body when it is not the documented " +
+					"key/value object). May hold personal data; empty when the provider's `redact_personal_data` is on.",
+				PlanModifiers: keep,
 			},
 			"request_id": schema.StringAttribute{
 				Computed:            true,
@@ -180,26 +185,14 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if r.data == nil || r.data.client == nil {
-		resp.Diagnostics.AddError("Provider not configured", "The entrasync provider has no Graph client; check the provider block and its sign-in settings.")
-		return
-	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	call, diags := plan.provisionCall(ctx)
+	result, diags := r.data.provision(ctx, plan, func(string) {})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	tflog.Info(ctx, "provisioning on demand", map[string]any{
-		"service_principal_id": call.servicePrincipalID, "synchronization_job_id": call.jobID, "subjects": call.subjectCount(),
-	})
-	result, err := r.data.client.ProvisionOnDemand(ctx, call.servicePrincipalID, call.jobID, call.request)
-	if err != nil {
-		resp.Diagnostics.Append(graphErrorDiagnostics(err, call, len(call.request.Parameters))...)
 		return
 	}
 
@@ -212,6 +205,36 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 	// State is saved even when the outcome is an error, so the resource is tainted and shows what happened.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, plan.FailOnSkip.ValueBool())...)
+}
+
+// provision sends the call that m describes through the shared throttled client, reporting to
+// progress; the resource and the action share it, and each applies the outcome policy itself.
+func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, progress func(string)) (*graph.ProvisionResult, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d == nil || d.client == nil {
+		diags.AddError("Provider not configured", "The entrasync provider has no Graph client; check the provider block and its sign-in settings.")
+		return nil, diags
+	}
+	call, callDiags := m.provisionCall(ctx)
+	diags.Append(callDiags...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	tflog.Info(ctx, "provisioning on demand", map[string]any{
+		"service_principal_id": call.servicePrincipalID, "synchronization_job_id": call.jobID, "subjects": call.subjectCount(),
+	})
+	progress(fmt.Sprintf("Sending %d subject(s) to synchronization job %s of service principal %s...",
+		call.subjectCount(), call.jobID, call.servicePrincipalID))
+	result, err := d.client.ProvisionOnDemand(withProgress(ctx, progress), call.servicePrincipalID, call.jobID, call.request)
+	if err != nil {
+		diags.Append(graphErrorDiagnostics(err, call, len(call.request.Parameters))...)
+		return nil, diags
+	}
+	progress(fmt.Sprintf("Sent; Graph answered %s (request-id %s)", statusOrUnknown(result.Status), result.RequestID))
+	if d.redactPersonalData {
+		redactPersonalData(result)
+	}
+	return result, diags
 }
 
 // Read makes no API call: the resource records one run's answer, and planning must not spend rate limit.
