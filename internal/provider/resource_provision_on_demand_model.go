@@ -222,6 +222,7 @@ func validateProvisionConfig(ctx context.Context, m provisionOnDemandModel) diag
 	}
 	var params []parameterModel
 	diags.Append(m.Parameters.ElementsAs(ctx, &params, true)...)
+	var firstGroup *path.Path
 	for i, p := range params {
 		if p.Subjects.IsUnknown() || p.Subjects.IsNull() {
 			continue
@@ -232,6 +233,16 @@ func validateProvisionConfig(ctx context.Context, m provisionOnDemandModel) diag
 		for j, s := range subjects {
 			at := path.Root("parameters").AtListIndex(i).AtName("subjects").AtListIndex(j)
 			diags.Append(validateSubject(ctx, at, s)...)
+			if s.ObjectTypeName.ValueString() == "Group" {
+				if firstGroup != nil {
+					diags.AddAttributeError(at.AtName("object_type_name"), "More than one group in one call",
+						fmt.Sprintf("Graph provisions one group per call, and %s is already a Group. "+
+							"Provision each group in its own resource (or use count/for_each).", *firstGroup))
+				} else {
+					first := at
+					firstGroup = &first
+				}
+			}
 			if s.ObjectID.IsUnknown() || s.ObjectTypeName.IsUnknown() {
 				continue
 			}

@@ -117,6 +117,13 @@ var invalidConfigs = []invalidCase{
     { object_id = "%[4]s", object_type_name = "User" },
   ] }]`,
 		want: `(?s)Duplicate subject.*list each subject once`},
+	{name: "two groups in one call", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [
+    { rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "Group" }] },
+    { rule_id = "%[3]s", subjects = [{ object_id = "11111111-2222-3333-4444-555555555555", object_type_name = "Group" }] },
+  ]`,
+		want: `(?s)More than one group in one call.*parameters\[0\]\.subjects\[0\] is already\s+a Group`},
 	{name: "bad create timeout", body: `service_principal_id = "%[1]s"
   synchronization_job_id = "%[2]s"
   parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }] }]
