@@ -1,4 +1,8 @@
-# Terraform 1.14 or later.
+# Actions need Terraform 1.14 or later.
+terraform {
+  required_version = ">= 1.14"
+}
+
 # Provision a user on demand: terraform apply -invoke=action.entrasync_provision_on_demand.ada
 action "entrasync_provision_on_demand" "ada" {
   config {
