@@ -7,8 +7,10 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
@@ -16,6 +18,17 @@ import (
 
 // requiredReadPermissions is what Graph needs to read jobs and schemas.
 const requiredReadPermissions = "Synchronization.Read.All or Synchronization.ReadWrite.All (application or delegated)"
+
+// servicePrincipalIDAttribute is the service principal input every data source shares; role says
+// which service principal, as in "that owns the job".
+func servicePrincipalIDAttribute(role string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Required: true,
+		MarkdownDescription: "Object ID of the service principal (enterprise application) " + role + ": a GUID, or the path " +
+			"form `/servicePrincipals/{GUID}`. Not the application (client) ID.",
+		Validators: []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)},
+	}
+}
 
 // configureDataSource hands the provider's data to a data source.
 func configureDataSource(req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) *providerData {

@@ -40,12 +40,7 @@ func (d *synchronizationJobDataSource) Schema(_ context.Context, _ datasource.Sc
 			"made from a template (`template_id = \"scim\"`), so a configuration needs only the service principal. Shows whether the " +
 			"job can provision now (schedule, status, quarantine). Needs `Synchronization.Read.All`.",
 		Attributes: map[string]schema.Attribute{
-			"service_principal_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Object ID of the service principal (enterprise application) that owns the job: a GUID, or the path " +
-					"form `/servicePrincipals/{GUID}`. Not the application (client) ID.",
-				Validators: []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)},
-			},
+			"service_principal_id": servicePrincipalIDAttribute("that owns the job"),
 			"synchronization_job_id": schema.StringAttribute{
 				Optional: true,
 				Computed: true,

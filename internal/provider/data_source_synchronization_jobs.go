@@ -6,7 +6,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -29,12 +28,7 @@ func (d *synchronizationJobsDataSource) Schema(_ context.Context, _ datasource.S
 		MarkdownDescription: "Lists the provisioning (synchronization) jobs of a service principal, so a configuration can find a job " +
 			"instead of hard-coding its generated id. Needs `Synchronization.Read.All`.",
 		Attributes: map[string]schema.Attribute{
-			"service_principal_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Object ID of the service principal (enterprise application) whose jobs to list: a GUID, or the path " +
-					"form `/servicePrincipals/{GUID}`. Not the application (client) ID.",
-				Validators: []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)},
-			},
+			"service_principal_id": servicePrincipalIDAttribute("whose jobs to list"),
 			"jobs": schema.ListNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The service principal's jobs, in Graph's order; empty when provisioning was never set up.",

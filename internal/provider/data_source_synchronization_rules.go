@@ -37,12 +37,7 @@ func (d *synchronizationRulesDataSource) Schema(_ context.Context, _ datasource.
 			"needs. Filter by source object (`source_object_name = \"Group\"`) and read `rule_id` when exactly one rule matches. " +
 			"Needs `Synchronization.Read.All`.",
 		Attributes: map[string]schema.Attribute{
-			"service_principal_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Object ID of the service principal (enterprise application) that owns the job: a GUID, or the path " +
-					"form `/servicePrincipals/{GUID}`. Not the application (client) ID.",
-				Validators: []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)},
-			},
+			"service_principal_id": servicePrincipalIDAttribute("that owns the job"),
 			"synchronization_job_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "ID of the job, such as `scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c`, or its path form " +
