@@ -9,8 +9,7 @@ tf=${TF_CLI:-terraform}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-. "$root/scripts/dev-overrides.sh"
-write_dev_overrides "$work/cli.tfrc" "$bin" registry.terraform.io/entrasync/entrasync registry.opentofu.org/entrasync/entrasync
+(cd "$root" && go run ./tools/cliconfig "$work/cli.tfrc" "$bin")
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
 echo "== $("$tf" version | head -n 1): fmt -check and validate examples/"

@@ -25,15 +25,7 @@ url=${line#fakegraph listening on }
 [ -n "$line" ] && [ "$url" != "$line" ] || { echo "the fake Graph service did not start"; cat "$work/fake.log"; exit 1; }
 
 # Our own CLI config: the caller's TF_CLI_CONFIG_FILE may point at a file that does not exist.
-cat >"$work/demo.tfrc" <<CFG
-provider_installation {
-  dev_overrides {
-    "registry.terraform.io/entrasync/entrasync" = "$bin"
-    "registry.opentofu.org/entrasync/entrasync" = "$bin"
-  }
-  direct {}
-}
-CFG
+(cd "$root" && go run ./tools/cliconfig "$work/demo.tfrc" "$bin")
 export TF_CLI_CONFIG_FILE="$work/demo.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export ENTRASYNC_GRAPH_ENDPOINT="$url" ENTRASYNC_ACCESS_TOKEN="demo-token"
 

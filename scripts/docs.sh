@@ -15,8 +15,7 @@ trap 'rm -rf "$work"' EXIT
 
 # tfplugindocs finds a provider's schema under "registry.terraform.io/hashicorp/<name>" only, so the
 # schema is read through that address; Terraform and OpenTofu print the same JSON for it.
-. "$root/scripts/dev-overrides.sh"
-write_dev_overrides "$work/cli.tfrc" "$bin" registry.terraform.io/hashicorp/entrasync
+(cd "$root" && go run ./tools/cliconfig "$work/cli.tfrc" "$bin" registry.terraform.io/hashicorp/entrasync)
 mkdir "$work/schema"
 cat >"$work/schema/main.tf" <<'HCL'
 terraform {

@@ -176,18 +176,6 @@ func (w *workspace) close() { _ = os.RemoveAll(w.dir) }
 // attachOnlyCLIConfig installs nothing: the provider under test is attached, terraform_data is built in.
 const attachOnlyCLIConfig = "# entrasync bench: no provider installation; the provider is attached with TF_REATTACH_PROVIDERS.\n"
 
-// devOverridesCLIConfig makes Terraform start the provider binary found in dir itself.
-func devOverridesCLIConfig(dir string) string {
-	return fmt.Sprintf(`# entrasync bench: Terraform starts the provider under test itself.
-provider_installation {
-  dev_overrides {
-    %q = %q
-  }
-  direct {}
-}
-`, providerAddress, dir)
-}
-
 type runResult struct {
 	wall     time.Duration
 	exitCode int

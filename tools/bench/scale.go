@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/entrasync/terraform-provider-entrasync/internal/cliconfig"
 	"github.com/entrasync/terraform-provider-entrasync/internal/fakegraph"
 )
 
@@ -172,7 +173,7 @@ func (b *bench) prepareStartup() (_ *startupSetup, err error) {
 	if err := os.Symlink(abs, filepath.Join(plugins, "terraform-provider-entrasync")); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(s.entrasync.dir, "bench.tfrc"), []byte(devOverridesCLIConfig(plugins)), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(s.entrasync.dir, "bench.tfrc"), []byte(cliconfig.DevOverrides(plugins, providerAddress)), 0o600); err != nil {
 		return nil, err
 	}
 	if s.floor, err = newWorkspace(terraformDataConfig(nil), attachOnlyCLIConfig); err != nil {
