@@ -66,12 +66,12 @@ func TestResolveSignInInvalidValuesNameTheirSource(t *testing.T) {
 		model func(*providerModel)
 		want  string
 	}{
-		"bool variable":       {env: map[string]string{"ARM_USE_CLI": "maybe"}, want: `environment variable ARM_USE_CLI is "maybe"; it must be true or false`},
+		"bool variable":       {env: map[string]string{"ARM_USE_CLI": "maybe"}, want: `environment variable ARM_USE_CLI: "maybe" is not true or false`},
 		"authority variable":  {env: map[string]string{"ENTRASYNC_AUTHORITY_HOST": "http://login.example.com"}, want: "environment variable ENTRASYNC_AUTHORITY_HOST: \"http://login.example.com\" must use https"},
 		"authority attribute": {model: func(m *providerModel) { m.AuthorityHost = types.StringValue("login.example.com") }, want: "provider attribute authority_host: \"login.example.com\" is not an absolute URL"},
 		"oidc without use_oidc": {model: func(m *providerModel) { m.OIDCTokenFilePath = types.StringValue("/var/run/token") },
 			want: "provider attribute oidc_token_file_path is set, but use_oidc (ARM_USE_OIDC) is not true"},
-		"tenant variable": {env: map[string]string{"ARM_TENANT_ID": "contoso/tenant"}, want: `environment variable ARM_TENANT_ID is "contoso/tenant"; a tenant ID is a GUID`},
+		"tenant variable": {env: map[string]string{"ARM_TENANT_ID": "contoso/tenant"}, want: `environment variable ARM_TENANT_ID: "contoso/tenant" is not a tenant ID: a tenant ID is a GUID`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := nullModel()

@@ -383,8 +383,8 @@ func TestAccAuth_misconfigurationsFailThePlan(t *testing.T) {
 			`needs both oidc_request_token and oidc_request_url`},
 		"workload identity outside AKS": {"use_aks_workload_identity = true", nil,
 			`AKS workload identity .*: it needs tenant_id \(ARM_TENANT_ID or AZURE_TENANT_ID\) and client_id .* AZURE_FEDERATED_TOKEN_FILE`},
-		"boolean variable": {"", map[string]string{"ARM_USE_MSI": "yes please"}, `environment variable ARM_USE_MSI is "yes please"; it must be true or false`},
-		"tenant id":        {"tenant_id = \"contoso tenant\"\nuse_cli = false", nil, `provider attribute tenant_id is "contoso tenant"; a tenant ID is a GUID`},
+		"boolean variable": {"", map[string]string{"ARM_USE_MSI": "yes please"}, `environment variable ARM_USE_MSI: "yes please" is not true or false`},
+		"tenant id":        {"tenant_id = \"contoso tenant\"\nuse_cli = false", nil, `provider attribute tenant_id: "contoso tenant" is not a tenant ID: a tenant ID is a GUID`},
 		"authority host variable": {"", map[string]string{"ENTRASYNC_AUTHORITY_HOST": "http://login.example.com"},
 			`environment variable ENTRASYNC_AUTHORITY_HOST: "http://login.example.com" must use https`},
 	} {

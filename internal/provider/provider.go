@@ -38,14 +38,6 @@ type entrasyncProvider struct {
 	getenv  func(string) string
 }
 
-// providerData is what Configure hands to resources and data sources.
-type providerData struct {
-	client  *graph.Client
-	schemas schemaCache // job schemas read during this run
-	// redactPersonalData keeps steps' details, modified properties and the raw value out of state.
-	redactPersonalData bool
-}
-
 func (p *entrasyncProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "entrasync"
 	resp.Version = p.version
@@ -65,17 +57,18 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"graph_endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Base URL that replaces the environment's Graph host, for proxies and local fakes. Must be `https`; " +
-					"plain `http` is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost). Tokens are still requested for the " +
+					"plain `http` is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost). A path prefix (for a gateway) is kept, " +
+					"but not a version such as `/v1.0`: the version comes from `api_version`. Tokens are still requested for the " +
 					"environment's Graph. Defaults to `ENTRASYNC_GRAPH_ENDPOINT`.",
 				Validators: []validator.String{stringCheck("a https URL (http only on loopback)", func(v string) error {
-					_, err := validateGraphEndpoint(v)
+					_, err := graph.ParseEndpoint(v)
 					return err
 				})},
 			},
 			"api_version": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Graph API version: `v1.0` (default) or `beta`. Defaults to `ENTRASYNC_API_VERSION`.",
-				Validators:          []validator.String{stringvalidator.OneOf(apiVersions...)},
+				Validators:          []validator.String{stringvalidator.OneOf(graph.APIVersions...)},
 			},
 			"rate_limit_requests": schema.Int64Attribute{
 				Optional: true,
@@ -93,9 +86,9 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "Retries of one call after 429, 500, 502, 503, 504 or a connection error. Default `10`. " +
+				MarkdownDescription: "Retries of one call after 429, 500, 502, 503, 504 or a connection error: 0 to 100. Default `10`. " +
 					"Defaults to `ENTRASYNC_MAX_RETRIES`.",
-				Validators: []validator.Int64{int64validator.AtLeast(0)},
+				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
 			"redact_personal_data": schema.BoolAttribute{
 				Optional: true,
@@ -116,7 +109,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.hasUnknown() {
+	if !req.Config.Raw.IsFullyKnown() {
 		// Planning makes no API calls, so a client is needed only once the values are known at apply.
 		tflog.Debug(ctx, "provider configuration has unknown values; the Graph client is created at apply")
 		resp.ResourceData = &providerData{}
@@ -219,19 +212,4 @@ type providerModel struct {
 	MSIClientID                    types.String `tfsdk:"msi_client_id"`
 	UseCLI                         types.Bool   `tfsdk:"use_cli"`
 	AuthorityHost                  types.String `tfsdk:"authority_host"`
-}
-
-func (m providerModel) hasUnknown() bool {
-	for _, v := range []interface{ IsUnknown() bool }{
-		m.TenantID, m.ClientID, m.ClientSecret, m.AccessToken, m.Environment, m.GraphEndpoint,
-		m.APIVersion, m.RateLimitRequests, m.RateLimitInterval, m.MaxRetries, m.RedactPersonalData,
-		m.ClientIDFilePath, m.ClientCertificate, m.ClientCertificatePath, m.ClientCertificatePassword,
-		m.ClientSecretFilePath, m.UseOIDC, m.OIDCToken, m.OIDCTokenFilePath, m.OIDCRequestToken, m.OIDCRequestURL,
-		m.ADOPipelineServiceConnectionID, m.UseAKSWorkloadIdentity, m.UseMSI, m.MSIClientID, m.UseCLI, m.AuthorityHost,
-	} {
-		if v.IsUnknown() {
-			return true
-		}
-	}
-	return false
 }

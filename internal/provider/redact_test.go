@@ -107,7 +107,7 @@ func TestAccRedactPersonalData_invalidEnvironment(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
 			Config:      userConfig(env, fg.UserAdaID, ""),
-			ExpectError: regexp.MustCompile(`(?s)Invalid redact_personal_data.*ENTRASYNC_REDACT_PERSONAL_DATA is "sometimes"`),
+			ExpectError: regexp.MustCompile(`(?s)Invalid redact_personal_data.*ENTRASYNC_REDACT_PERSONAL_DATA: "sometimes" is not true`),
 		}},
 	})
 	if n := env.provisionCalls(); n != 0 {
