@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
@@ -11,10 +10,7 @@ import (
 	aschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
 
 var (
@@ -45,18 +41,9 @@ func (a *provisionOnDemandAction) Schema(ctx context.Context, _ action.SchemaReq
 			"Progress is reported per subject and step; the outcome policy is the resource's: a `Failure` fails the run, a skip " +
 			"for any reason but being already in sync warns (or fails with `fail_on_skip`).",
 		Attributes: map[string]aschema.Attribute{
-			"service_principal_id": aschema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Object ID of the service principal (enterprise application) that owns the job: a GUID, or `/servicePrincipals/{GUID}`.",
-				Validators:          []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)},
-			},
-			"synchronization_job_id": aschema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "ID of the synchronization job, such as `scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c` (not a GUID), or " +
-					"`/servicePrincipals/{GUID}/synchronization/jobs/{jobId}`.",
-				Validators: []validator.String{stringCheck("a job ID or its path form", checkSynchronizationJobID)},
-			},
-			"parameters": actionAttribute(rs.Schema.Attributes["parameters"], "What to provision: one entry per synchronization rule."),
+			"service_principal_id":   actionAttribute(rs.Schema.Attributes["service_principal_id"], servicePrincipalIDDescription("that owns the job")),
+			"synchronization_job_id": actionAttribute(rs.Schema.Attributes["synchronization_job_id"], synchronizationJobIDDescription+"."),
+			"parameters":             actionAttribute(rs.Schema.Attributes["parameters"], "What to provision: one entry per synchronization rule."),
 			"fail_on_skip": aschema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "When `true`, a subject that Graph skips for any reason other than being already in sync " +
@@ -100,15 +87,7 @@ func actionAttributes(attrs map[string]rschema.Attribute) map[string]aschema.Att
 }
 
 func (a *provisionOnDemandAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", "This is a bug in the provider; please report it.")
-		return
-	}
-	a.data = data
+	a.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (a *provisionOnDemandAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
@@ -152,39 +131,6 @@ func (a *provisionOnDemandAction) Invoke(ctx context.Context, req action.InvokeR
 	}
 	reportResult(result, progress)
 	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, m.FailOnSkip.ValueBool())...)
-}
-
-// reportResult sends one message per subject and per step of the decoded answer.
-func reportResult(r *graph.ProvisionResult, progress func(string)) {
-	if len(r.Entries) == 0 {
-		progress(fmt.Sprintf("Graph answered %s%s", statusOrUnknown(r.KeyResult), codeSuffix(r.KeyErrorCode)))
-		return
-	}
-	for _, e := range r.Entries {
-		subject := entrySubject(e)
-		for _, s := range e.Steps {
-			line := fmt.Sprintf("%s: step %s (%s): %s", subject, s.Name, s.Type, statusOrUnknown(s.Status))
-			if s.Description != "" {
-				line += ": " + strings.TrimRight(s.Description, ". ")
-			}
-			progress(line)
-		}
-		progress(fmt.Sprintf("%s: %s (%s)%s", subject, statusOrUnknown(e.Status), e.Action, codeSuffix(e.ErrorCode)))
-	}
-}
-
-func statusOrUnknown(s string) string {
-	if s == "" {
-		return "no status"
-	}
-	return s
-}
-
-func codeSuffix(code string) string {
-	if code == "" {
-		return ""
-	}
-	return ", " + code
 }
 
 // provisionActionModel maps the action's configuration.

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
@@ -44,10 +43,9 @@ func (d *synchronizationJobDataSource) Schema(_ context.Context, _ datasource.Sc
 			"synchronization_job_id": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				MarkdownDescription: "The job to read, such as `scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c`, or its path form " +
-					"`/servicePrincipals/{GUID}/synchronization/jobs/{jobId}`. Set this or `template_id`. When the job is picked by " +
+				MarkdownDescription: synchronizationJobIDDescription + ". Set this or `template_id`. When the job is picked by " +
 					"`template_id`, this is its id: pass it to `entrasync_provision_on_demand`.",
-				Validators: []validator.String{stringCheck("a job ID or its path form", checkSynchronizationJobID)},
+				Validators: synchronizationJobIDValidators,
 			},
 			"template_id": schema.StringAttribute{
 				Optional: true,
@@ -100,13 +98,13 @@ func (d *synchronizationJobDataSource) ConfigValidators(context.Context) []datas
 }
 
 func (d *synchronizationJobDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureDataSource(req, resp)
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *synchronizationJobDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m synchronizationJobModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !readyClient(d.data, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !d.data.hasClient(&resp.Diagnostics, dataSourceNeedsClient) {
 		return
 	}
 	var job *graph.SynchronizationJob

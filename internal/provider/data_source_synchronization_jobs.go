@@ -62,13 +62,13 @@ func (d *synchronizationJobsDataSource) Schema(_ context.Context, _ datasource.S
 }
 
 func (d *synchronizationJobsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureDataSource(req, resp)
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *synchronizationJobsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m synchronizationJobsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !readyClient(d.data, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !d.data.hasClient(&resp.Diagnostics, dataSourceNeedsClient) {
 		return
 	}
 	sp, _ := parseServicePrincipalID(m.ServicePrincipalID.ValueString())

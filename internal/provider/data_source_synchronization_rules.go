@@ -39,10 +39,9 @@ func (d *synchronizationRulesDataSource) Schema(_ context.Context, _ datasource.
 		Attributes: map[string]schema.Attribute{
 			"service_principal_id": servicePrincipalIDAttribute("that owns the job"),
 			"synchronization_job_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "ID of the job, such as `scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c`, or its path form " +
-					"`/servicePrincipals/{GUID}/synchronization/jobs/{jobId}`; data source `entrasync_synchronization_job` finds it by template.",
-				Validators: []validator.String{stringCheck("a job ID or its path form", checkSynchronizationJobID)},
+				Required:            true,
+				MarkdownDescription: synchronizationJobIDDescription + "; data source `entrasync_synchronization_job` finds it by template.",
+				Validators:          synchronizationJobIDValidators,
 			},
 			"source_object_name": schema.StringAttribute{
 				Optional: true,
@@ -95,13 +94,13 @@ func (d *synchronizationRulesDataSource) Schema(_ context.Context, _ datasource.
 }
 
 func (d *synchronizationRulesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureDataSource(req, resp)
+	d.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *synchronizationRulesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m synchronizationRulesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !readyClient(d.data, &resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || !d.data.hasClient(&resp.Diagnostics, dataSourceNeedsClient) {
 		return
 	}
 	sp, jobID, diags := jobIDs(m.ServicePrincipalID, m.SynchronizationJobID)
@@ -162,22 +161,6 @@ func matchingRules(rules []graph.SynchronizationRule, sourceObjectName *string, 
 		out = append(out, r)
 	}
 	return out
-}
-
-// describeRules is one "id (name): source objects" line per rule, for diagnostics.
-func describeRules(rules []graph.SynchronizationRule) string {
-	if len(rules) == 0 {
-		return "  (none)\n"
-	}
-	var b strings.Builder
-	for _, r := range rules {
-		var sources []string
-		for _, m := range r.ObjectMappings {
-			sources = append(sources, m.SourceObjectName)
-		}
-		fmt.Fprintf(&b, "  - %s (%s): source objects %s\n", r.ID, r.Name, strings.Join(sources, ", "))
-	}
-	return b.String()
 }
 
 func mapsSourceObject(r graph.SynchronizationRule, name string) bool {

@@ -23,7 +23,7 @@ type decodeProvisioningResultFunction struct{}
 // decodedResultAttrTypes is the function's return type: the resource's status and results.
 var decodedResultAttrTypes = map[string]attr.Type{
 	"status":  types.StringType,
-	"results": types.ListType{ElemType: types.ObjectType{AttrTypes: resultAttrTypes}},
+	"results": types.ListType{ElemType: resultObjectType},
 }
 
 func (f *decodeProvisioningResultFunction) Metadata(_ context.Context, _ function.MetadataRequest, resp *function.MetadataResponse) {

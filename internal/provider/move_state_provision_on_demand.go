@@ -108,7 +108,7 @@ func moveFromAzureAD(ctx context.Context, req resource.MoveStateRequest, resp *r
 		FailOnSkip:           types.BoolValue(false),
 		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsType.AttributeTypes())},
 		Status:               types.StringNull(),
-		Results:              types.ListNull(types.ObjectType{AttrTypes: resultAttrTypes}),
+		Results:              types.ListNull(resultObjectType),
 		ResultKey:            types.StringNull(),
 		ResultValue:          types.StringNull(),
 		RequestID:            types.StringNull(),

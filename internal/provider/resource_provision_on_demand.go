@@ -2,14 +2,11 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -19,12 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
-
-const defaultCreateTimeout = 15 * time.Minute
 
 var (
 	_ resource.ResourceWithConfigure      = (*provisionOnDemandResource)(nil)
@@ -58,19 +50,17 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers:       keep,
 			},
 			"service_principal_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "Object ID of the service principal (enterprise application) that owns the job: a GUID, or the path form " +
-					"`/servicePrincipals/{GUID}`. Changing it provisions again.",
-				PlanModifiers: replace,
-				Validators:    []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)},
+				Required:            true,
+				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it provisions again.",
+				PlanModifiers:       replace,
+				Validators:          servicePrincipalIDValidators,
 			},
 			"synchronization_job_id": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "ID of the synchronization job, such as `scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c` (not a GUID), or the path form " +
-					"`/servicePrincipals/{GUID}/synchronization/jobs/{jobId}`, whose service principal must match `service_principal_id`. " +
+				MarkdownDescription: synchronizationJobIDDescription + ", whose service principal must match `service_principal_id`. " +
 					"Changing it provisions again.",
 				PlanModifiers: replace,
-				Validators:    []validator.String{stringCheck("a job ID or its path form", checkSynchronizationJobID)},
+				Validators:    synchronizationJobIDValidators,
 			},
 			"parameters": schema.ListNestedAttribute{
 				Required:            true,
@@ -145,15 +135,7 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 }
 
 func (r *provisionOnDemandResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", "This is a bug in the provider; please report it.")
-		return
-	}
-	r.data = data
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *provisionOnDemandResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -207,36 +189,6 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, plan.FailOnSkip.ValueBool())...)
 }
 
-// provision sends the call that m describes through the shared throttled client, reporting to
-// progress; the resource and the action share it, and each applies the outcome policy itself.
-func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, progress func(string)) (*graph.ProvisionResult, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	if d == nil || d.client == nil {
-		diags.AddError("Provider not configured", "The entrasync provider has no Graph client; check the provider block and its sign-in settings.")
-		return nil, diags
-	}
-	call, callDiags := m.provisionCall(ctx)
-	diags.Append(callDiags...)
-	if diags.HasError() {
-		return nil, diags
-	}
-	tflog.Info(ctx, "provisioning on demand", map[string]any{
-		"service_principal_id": call.servicePrincipalID, "synchronization_job_id": call.jobID, "subjects": call.subjectCount(),
-	})
-	progress(fmt.Sprintf("Sending %d subject(s) to synchronization job %s of service principal %s...",
-		call.subjectCount(), call.jobID, call.servicePrincipalID))
-	result, err := d.client.ProvisionOnDemand(withProgress(ctx, progress), call.servicePrincipalID, call.jobID, call.request)
-	if err != nil {
-		diags.Append(graphErrorDiagnostics(err, call, len(call.request.Parameters))...)
-		return nil, diags
-	}
-	progress(fmt.Sprintf("Sent; Graph answered %s (request-id %s)", statusOrUnknown(result.Status), result.RequestID))
-	if d.redactPersonalData {
-		redactPersonalData(result)
-	}
-	return result, diags
-}
-
 // Read makes no API call: the resource records one run's answer, and planning must not spend rate limit.
 func (r *provisionOnDemandResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state provisionOnDemandModel
@@ -261,21 +213,3 @@ func (r *provisionOnDemandResource) ImportState(_ context.Context, _ resource.Im
 			"that could be read back into it. Declare the resource and apply it to provision the subjects (a subject that is "+
 			"already in sync answers Skipped/RedundantExport, which counts as success).")
 }
-
-// resultAttrTypes are shared by the schema and the values written to state.
-var (
-	stepAttrTypes = map[string]attr.Type{
-		"name": types.StringType, "type": types.StringType, "status": types.StringType,
-		"description": types.StringType, "timestamp": types.StringType, "details": types.MapType{ElemType: types.StringType},
-	}
-	modifiedPropertyAttrTypes = map[string]attr.Type{"name": types.StringType, "old_value": types.StringType, "new_value": types.StringType}
-	resultAttrTypes           = map[string]attr.Type{
-		"action": types.StringType, "change_id": types.StringType, "reportable_identifier": types.StringType,
-		"status": types.StringType, "error_code": types.StringType, "error_message": types.StringType,
-		"recommended_action": types.StringType, "source_identity_id": types.StringType, "source_identity_type": types.StringType,
-		"target_identity_id": types.StringType, "target_identity_type": types.StringType, "source_system": types.StringType,
-		"target_system": types.StringType, "start_time": types.StringType, "end_time": types.StringType,
-		"steps":               types.ListType{ElemType: types.ObjectType{AttrTypes: stepAttrTypes}},
-		"modified_properties": types.ListType{ElemType: types.ObjectType{AttrTypes: modifiedPropertyAttrTypes}},
-	}
-)

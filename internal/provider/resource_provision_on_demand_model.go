@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -150,60 +149,6 @@ func linkList(ctx context.Context, list types.List, diags *diag.Diagnostics) []g
 	return out
 }
 
-// setResult copies the decoded answer into the computed attributes.
-func (m *provisionOnDemandModel) setResult(ctx context.Context, r *graph.ProvisionResult) diag.Diagnostics {
-	var diags diag.Diagnostics
-	m.Status = optionalString(r.Status)
-	m.ResultKey = types.StringValue(r.Key)
-	m.ResultValue = types.StringValue(r.Value)
-	m.RequestID = optionalString(r.RequestID)
-
-	results := make([]resultModel, 0, len(r.Entries))
-	for _, e := range r.Entries {
-		rm := resultModel{
-			Action: optionalString(e.Action), ChangeID: optionalString(e.ChangeID),
-			ReportableIdentifier: optionalString(e.ReportableIdentifier), Status: optionalString(e.Status),
-			ErrorCode: optionalString(e.ErrorCode), ErrorMessage: optionalString(e.ErrorMessage),
-			RecommendedAction: optionalString(e.RecommendedAction),
-			SourceIdentityID:  optionalString(e.SourceIdentityID), SourceIdentityType: optionalString(e.SourceIdentityType),
-			TargetIdentityID: optionalString(e.TargetIdentityID), TargetIdentityType: optionalString(e.TargetIdentityType),
-			SourceSystem: optionalString(e.SourceSystem), TargetSystem: optionalString(e.TargetSystem),
-			StartTime: optionalString(e.StartTime), EndTime: optionalString(e.EndTime),
-			Steps: []stepModel{}, ModifiedProperties: []modifiedPropertyModel{},
-		}
-		for _, s := range e.Steps {
-			details := types.MapNull(types.StringType)
-			if s.Details != nil {
-				var d diag.Diagnostics
-				details, d = types.MapValueFrom(ctx, types.StringType, s.Details)
-				diags.Append(d...)
-			}
-			rm.Steps = append(rm.Steps, stepModel{
-				Name: optionalString(s.Name), Type: optionalString(s.Type), Status: optionalString(s.Status),
-				Description: optionalString(s.Description), Timestamp: optionalString(s.Timestamp), Details: details,
-			})
-		}
-		for _, p := range e.ModifiedProperties {
-			rm.ModifiedProperties = append(rm.ModifiedProperties, modifiedPropertyModel{
-				Name: optionalString(p.Name), OldValue: optionalString(p.OldValue), NewValue: optionalString(p.NewValue),
-			})
-		}
-		results = append(results, rm)
-	}
-	list, d := types.ListValueFrom(ctx, types.ObjectType{AttrTypes: resultAttrTypes}, results)
-	diags.Append(d...)
-	m.Results = list
-	return diags
-}
-
-// optionalString maps Graph's absent or empty fields to null, so policies can test for presence.
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
 // validateProvisionConfig checks what attribute validators cannot see alone: how attributes
 // relate. Unknown values are skipped; they are checked again once known.
 func validateProvisionConfig(ctx context.Context, m provisionOnDemandModel) diag.Diagnostics {
@@ -211,10 +156,8 @@ func validateProvisionConfig(ctx context.Context, m provisionOnDemandModel) diag
 	if !m.ServicePrincipalID.IsUnknown() && !m.SynchronizationJobID.IsUnknown() && !m.SynchronizationJobID.IsNull() {
 		_, pathSP, err := parseSynchronizationJobID(m.SynchronizationJobID.ValueString())
 		sp, spOK := parseServicePrincipalID(m.ServicePrincipalID.ValueString())
-		if err == nil && pathSP != "" && spOK && !strings.EqualFold(sp, pathSP) {
-			diags.AddAttributeError(path.Root("synchronization_job_id"), "Service principal mismatch",
-				fmt.Sprintf("synchronization_job_id is the path of a job of service principal %s, but service_principal_id is %s. "+
-					"Use the same service principal in both, or give the job ID alone.", pathSP, sp))
+		if err == nil && spOK {
+			diags.Append(checkSameServicePrincipal(sp, pathSP)...)
 		}
 	}
 	if m.Parameters.IsUnknown() || m.Parameters.IsNull() {

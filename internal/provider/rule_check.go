@@ -71,10 +71,7 @@ func knownRuleIDs(ctx context.Context, parameters types.List) []plannedRule {
 // the job's rules. Graph compares rule ids exactly.
 func missingRuleDiagnostics(servicePrincipalID, jobID string, schema *graph.SynchronizationSchema, planned []plannedRule) diag.Diagnostics {
 	var diags diag.Diagnostics
-	var list strings.Builder
-	for _, r := range schema.Rules {
-		fmt.Fprintf(&list, "  - %s (%s)\n", r.ID, r.Name)
-	}
+	list := describeRules(schema.Rules)
 	for _, p := range planned {
 		hint := ""
 		found := false
@@ -91,9 +88,29 @@ func missingRuleDiagnostics(servicePrincipalID, jobID string, schema *graph.Sync
 			continue
 		}
 		diags.AddAttributeError(path.Root("parameters").AtListIndex(p.index).AtName("rule_id"), "Rule not in the synchronization job",
-			fmt.Sprintf("Synchronization job %q of service principal %s has no rule %q. %sIts rules (id and name):\n%s"+
+			fmt.Sprintf("Synchronization job %q of service principal %s has no rule %q. %sIts rules:\n%s"+
 				"Use one of these ids, or let data source entrasync_synchronization_rules find it, for example with "+
-				"source_object_name = \"Group\".", jobID, servicePrincipalID, p.id, hint, list.String()))
+				"source_object_name = \"Group\".", jobID, servicePrincipalID, p.id, hint, list))
 	}
 	return diags
+}
+
+// describeRules is one "id (name): source objects" line per rule, for diagnostics.
+func describeRules(rules []graph.SynchronizationRule) string {
+	if len(rules) == 0 {
+		return "  (none)\n"
+	}
+	var b strings.Builder
+	for _, r := range rules {
+		var sources []string
+		for _, m := range r.ObjectMappings {
+			sources = append(sources, m.SourceObjectName)
+		}
+		fmt.Fprintf(&b, "  - %s (%s)", r.ID, r.Name)
+		if len(sources) > 0 {
+			fmt.Fprintf(&b, ": source objects %s", strings.Join(sources, ", "))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }

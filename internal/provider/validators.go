@@ -6,7 +6,10 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // stringCheck adapts a func(string) error into a plan-time validator that skips null and unknown values.
@@ -39,6 +42,26 @@ func (v stringCheckValidator) ValidateString(_ context.Context, req validator.St
 var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func isGUID(s string) bool { return guidPattern.MatchString(s) }
+
+// checkGUID refuses what is not a GUID, naming the attribute.
+func checkGUID(attr string) func(string) error {
+	return func(v string) error {
+		if !isGUID(v) {
+			return fmt.Errorf("%s %q is not a GUID; Entra object IDs look like \"8213fd99-d6b6-417b-8e13-af6334856215\"", attr, v)
+		}
+		return nil
+	}
+}
+
+// checkNotBlank refuses an empty or whitespace-only value, naming the attribute.
+func checkNotBlank(attr string) func(string) error {
+	return func(v string) error {
+		if strings.TrimSpace(v) == "" {
+			return fmt.Errorf("%s must not be empty or only whitespace", attr)
+		}
+		return nil
+	}
+}
 
 // objectTypeNames are the subject types Graph accepts; Graph compares them case-sensitively.
 var objectTypeNames = []string{"User", "Group", "user", "Worker", "computer"}
@@ -106,4 +129,30 @@ func parseSynchronizationJobID(v string) (jobID, servicePrincipalID string, err 
 			"\"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"", v)
 	}
 	return parts[5], parts[2], nil
+}
+
+// jobIDs reads service_principal_id and synchronization_job_id in any accepted form and returns
+// the bare ids; a path-form job of another service principal is an error on the job id.
+func jobIDs(servicePrincipal, job types.String) (sp, jobID string, diags diag.Diagnostics) {
+	sp, _ = parseServicePrincipalID(servicePrincipal.ValueString())
+	jobID, pathSP, err := parseSynchronizationJobID(job.ValueString())
+	switch {
+	case err != nil:
+		diags.AddAttributeError(path.Root("synchronization_job_id"), "Invalid synchronization job ID", err.Error())
+	default:
+		diags.Append(checkSameServicePrincipal(sp, pathSP)...)
+	}
+	return sp, jobID, diags
+}
+
+// checkSameServicePrincipal refuses a job in the path form of another service principal than sp;
+// pathSP is empty for a bare job id.
+func checkSameServicePrincipal(sp, pathSP string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if pathSP != "" && !strings.EqualFold(pathSP, sp) {
+		diags.AddAttributeError(path.Root("synchronization_job_id"), "Service principal mismatch",
+			fmt.Sprintf("synchronization_job_id is the path of a job of service principal %s, but service_principal_id is %s. "+
+				"Use the same service principal in both, or give the job ID alone.", pathSP, sp))
+	}
+	return diags
 }

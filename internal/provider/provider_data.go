@@ -1,0 +1,39 @@
+package provider
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
+)
+
+// providerData is what Configure hands to resources, data sources and actions.
+type providerData struct {
+	client  *graph.Client
+	schemas schemaCache // job schemas read during this run
+	// redactPersonalData keeps steps' details, modified properties and the raw value out of state.
+	redactPersonalData bool
+}
+
+// configuredData is the provider data handed to a type's Configure: nil before the provider is
+// configured (Terraform calls Configure early, during validation, with nothing to hand over).
+func configuredData(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", "This is a bug in the provider; please report it.")
+	}
+	return data
+}
+
+// hasClient reports an error when the provider has no Graph client to call Graph with; what
+// names the caller's need, as in "this data source cannot read Graph".
+func (d *providerData) hasClient(diags *diag.Diagnostics, what string) bool {
+	if d != nil && d.client != nil {
+		return true
+	}
+	diags.AddError("Provider not configured",
+		"The entrasync provider has no Graph client, so "+what+". Check the provider block and its sign-in settings.")
+	return false
+}

@@ -1,0 +1,117 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
+)
+
+// resultObjectType is the type of one element of results, derived from its schema so that the
+// schema, the values written to state and the provider function's return type cannot disagree.
+var resultObjectType = schema.NestedAttributeObject{Attributes: resultAttributes()}.Type().(types.ObjectType)
+
+// resultAttributes are the computed attributes of one entry of Graph's answer.
+func resultAttributes() map[string]schema.Attribute {
+	str := func(desc string) schema.Attribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	return map[string]schema.Attribute{
+		"action":                str("What provisioning did: `Create`, `Update`, `Delete`, `Disable`, `StagedDelete` or `Other`."),
+		"change_id":             str("Graph's change ID of this entry."),
+		"reportable_identifier": str("How Graph names the subject, such as a user principal name."),
+		"status":                str("`Success`, `Warning`, `Skipped` or `Failure`."),
+		"error_code":            str("Error or skip code, such as `RedundantExport` (already in sync)."),
+		"error_message":         str("Graph's explanation of the error or skip."),
+		"recommended_action":    str("What Graph recommends doing about a failure."),
+		"source_identity_id":    str("ID of the object in the source system."),
+		"source_identity_type":  str("Type of the object in the source system."),
+		"target_identity_id":    str("ID of the object in the target system."),
+		"target_identity_type":  str("Type of the object in the target system."),
+		"source_system":         str("Name of the source system."),
+		"target_system":         str("Name of the target system."),
+		"start_time":            str("When provisioning of this entry started."),
+		"end_time":              str("When provisioning of this entry ended."),
+		"steps": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "The provisioning steps (import, scoping, matching, export...).",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name":        str("Step name, such as `EntryExportAdd`."),
+				"type":        str("Step type: `Import`, `Scoping`, `Matching`, `Processing`, `ReferenceResolution` or `Export`."),
+				"status":      str("Step status: `Success`, `Warning`, `Skipped` or `Failure`."),
+				"description": str("What happened in this step."),
+				"timestamp":   str("When the step ran."),
+				"details": schema.MapAttribute{
+					Computed: true, ElementType: types.StringType,
+					MarkdownDescription: "Step details. May hold personal data.",
+				},
+			}},
+		},
+		"modified_properties": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "Attributes changed in the target. May hold personal data.",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"name":      str("Attribute name."),
+				"old_value": str("Value before."),
+				"new_value": str("Value after."),
+			}},
+		},
+	}
+}
+
+// setResult copies the decoded answer into the computed attributes.
+func (m *provisionOnDemandModel) setResult(ctx context.Context, r *graph.ProvisionResult) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.Status = optionalString(r.Status)
+	m.ResultKey = types.StringValue(r.Key)
+	m.ResultValue = types.StringValue(r.Value)
+	m.RequestID = optionalString(r.RequestID)
+
+	results := make([]resultModel, 0, len(r.Entries))
+	for _, e := range r.Entries {
+		rm := resultModel{
+			Action: optionalString(e.Action), ChangeID: optionalString(e.ChangeID),
+			ReportableIdentifier: optionalString(e.ReportableIdentifier), Status: optionalString(e.Status),
+			ErrorCode: optionalString(e.ErrorCode), ErrorMessage: optionalString(e.ErrorMessage),
+			RecommendedAction: optionalString(e.RecommendedAction),
+			SourceIdentityID:  optionalString(e.SourceIdentityID), SourceIdentityType: optionalString(e.SourceIdentityType),
+			TargetIdentityID: optionalString(e.TargetIdentityID), TargetIdentityType: optionalString(e.TargetIdentityType),
+			SourceSystem: optionalString(e.SourceSystem), TargetSystem: optionalString(e.TargetSystem),
+			StartTime: optionalString(e.StartTime), EndTime: optionalString(e.EndTime),
+			Steps: []stepModel{}, ModifiedProperties: []modifiedPropertyModel{},
+		}
+		for _, s := range e.Steps {
+			details := types.MapNull(types.StringType)
+			if s.Details != nil {
+				var d diag.Diagnostics
+				details, d = types.MapValueFrom(ctx, types.StringType, s.Details)
+				diags.Append(d...)
+			}
+			rm.Steps = append(rm.Steps, stepModel{
+				Name: optionalString(s.Name), Type: optionalString(s.Type), Status: optionalString(s.Status),
+				Description: optionalString(s.Description), Timestamp: optionalString(s.Timestamp), Details: details,
+			})
+		}
+		for _, p := range e.ModifiedProperties {
+			rm.ModifiedProperties = append(rm.ModifiedProperties, modifiedPropertyModel{
+				Name: optionalString(p.Name), OldValue: optionalString(p.OldValue), NewValue: optionalString(p.NewValue),
+			})
+		}
+		results = append(results, rm)
+	}
+	list, d := types.ListValueFrom(ctx, resultObjectType, results)
+	diags.Append(d...)
+	m.Results = list
+	return diags
+}
+
+// optionalString maps Graph's absent or empty fields to null, so policies can test for presence.
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
