@@ -97,6 +97,7 @@ func (a *provisionOnDemandAction) ValidateConfig(ctx context.Context, req action
 		return
 	}
 	resp.Diagnostics.Append(validateProvisionConfig(ctx, m.provisionModel())...)
+	resp.Diagnostics.Append(checkPositiveTimeout(m.Timeouts.Object, "invoke")...)
 }
 
 // ModifyPlan checks rule ids against the job's schema, as the resource does before it provisions.

@@ -246,7 +246,7 @@ func TestActionValidateConfig(t *testing.T) {
 
 	linked := userSubject(fakegraph.UserAdaID)
 	linked["links"] = map[string]any{"members": []any{userSubject(fakegraph.UserBenID)}}
-	if d := onlyDiagnostic(t, validate(scimConfig(false, linked)), tfprotov6.DiagnosticSeverityError); d.Summary != "Links on a non-group subject" {
+	if d := onlyDiagnostic(t, validate(scimConfig(false, linked)), tfprotov6.DiagnosticSeverityError); d.Summary != "Invalid links: links on a non-group subject" {
 		t.Fatalf("links on a User: got %q", d.Summary)
 	}
 
@@ -281,7 +281,7 @@ func TestActionPlanChecksRuleIDs(t *testing.T) {
 	wrongRule := scimConfig(false, userSubject(fakegraph.UserAdaID))
 	wrongRule["parameters"].([]any)[0].(map[string]any)["rule_id"] = strings.ToUpper(fakegraph.SCIMUserRuleID)
 	d := onlyDiagnostic(t, plan(wrongRule), tfprotov6.DiagnosticSeverityError)
-	if d.Summary != "Rule not in the synchronization job" || !strings.Contains(d.Detail, "did you mean \""+fakegraph.SCIMUserRuleID+"\"") {
+	if d.Summary != "Invalid rule_id: not in the synchronization job" || !strings.Contains(d.Detail, "did you mean \""+fakegraph.SCIMUserRuleID+"\"") {
 		t.Fatalf("unexpected diagnostic %q: %s", d.Summary, d.Detail)
 	}
 	if n := env.provisionCalls(); n != 0 {

@@ -107,6 +107,23 @@ func TestParseSynchronizationJobID(t *testing.T) {
 			t.Errorf("parseSynchronizationJobID(%q) accepted", bad)
 		}
 	}
+	for in, want := range map[string]string{
+		"scim.1\r":               "space character (U+000D) at position 7",
+		"scim\u00a0x":            "space character (U+00A0) at position 5",
+		"scim\u2009x":            "space character (U+2009) at position 5",
+		"scim.x?y=1":             "has '?' at position 7",
+		"scim#x":                 "has '#' at position 5",
+		"scim%2Fx":               "has '%' at position 5",
+		"sc\x07im":               "control or invisible character (U+0007) at position 3",
+		"sc\u200bim":             "control or invisible character (U+200B) at position 3",
+		strings.Repeat("a", 257): "is 257 characters long, more than the 256",
+		"/servicePrincipals/" + sp + "/synchronization/jobs/scim.1\u00a0": "its job ID has a space character (U+00A0) at position 7",
+	} {
+		_, _, err := parseSynchronizationJobID(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseSynchronizationJobID(%q) error = %v, want one that says %q", in, err, want)
+		}
+	}
 	if id, ok := parseServicePrincipalID("/servicePrincipals/" + sp); !ok || id != sp {
 		t.Errorf("path form service principal = %q, %v", id, ok)
 	}

@@ -163,7 +163,7 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) di
 			if parameterCount == 1 {
 				at = at.AtListIndex(0).AtName("rule_id")
 			}
-			diags.AddAttributeError(at, "Rule not in the synchronization job",
+			addAttributeError(&diags, at, "Invalid rule_id: not in the synchronization job",
 				fmt.Sprintf("Graph rejected the rule ID: use an id from the job schema's synchronizationRules "+
 					"(data source entrasync_synchronization_rules lists them).\n%s", detail))
 		case gerr.Code == "CredentialsMissing":
@@ -178,4 +178,25 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) di
 		diags.AddError("Cannot reach Microsoft Graph", err.Error())
 	}
 	return diags
+}
+
+// addAttributeError adds an error on the attribute at. Terraform underlines only the top-level
+// attribute of a nested value, so a nested path is also written at the start of the text.
+func addAttributeError(diags *diag.Diagnostics, at path.Path, summary, detail string) {
+	if len(at.Steps()) > 1 {
+		detail = at.String() + ": " + detail
+	}
+	diags.AddAttributeError(at, summary, detail)
+}
+
+// attributeName is the last attribute name of a path: "object_type_name" for
+// parameters[0].subjects[1].object_type_name.
+func attributeName(at path.Path) string {
+	steps := at.Steps()
+	for i := len(steps) - 1; i >= 0; i-- {
+		if name, ok := steps[i].(path.PathStepAttributeName); ok {
+			return string(name)
+		}
+	}
+	return "value"
 }

@@ -23,9 +23,9 @@ func TestGraphErrorDiagnosticsPointAtTheAttribute(t *testing.T) {
 		want       string
 	}{
 		"bad rule, one parameter": {&graph.Error{StatusCode: 400, Code: "RequestParameterInvalid", Message: "The job does not include the rule 'x'."}, 1,
-			path.Root("parameters").AtListIndex(0).AtName("rule_id"), "Rule not in the synchronization job"},
+			path.Root("parameters").AtListIndex(0).AtName("rule_id"), "Invalid rule_id: not in the synchronization job"},
 		"bad rule, two parameters": {&graph.Error{StatusCode: 400, Code: "RequestParameterInvalid", Message: "The job does not include the rule 'x'."}, 2,
-			path.Root("parameters"), "Rule not in the synchronization job"},
+			path.Root("parameters"), "Invalid rule_id: not in the synchronization job"},
 		"not found": {&graph.Error{StatusCode: 404, Code: "Request_ResourceNotFound", RequestID: "r-1"}, 1,
 			path.Root("synchronization_job_id"), "not found"},
 		"forbidden": {&graph.Error{StatusCode: 403, Code: "Authorization_RequestDenied"}, 1, path.Empty(), "Permission denied"},

@@ -145,6 +145,7 @@ func (r *provisionOnDemandResource) ValidateConfig(ctx context.Context, req reso
 		return
 	}
 	resp.Diagnostics.Append(validateProvisionConfig(ctx, m)...)
+	resp.Diagnostics.Append(checkPositiveTimeout(m.Timeouts.Object, "create")...)
 }
 
 // ModifyPlan checks rule ids against the job's schema when the plan provisions: on create, which

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -166,19 +167,19 @@ func validateProvisionConfig(ctx context.Context, m provisionOnDemandModel) diag
 	var params []parameterModel
 	diags.Append(m.Parameters.ElementsAs(ctx, &params, true)...)
 	var firstGroup *path.Path
+	seen := map[string]path.Path{} // subjectKey -> where it was first listed, across all rules
 	for i, p := range params {
 		if p.Subjects.IsUnknown() || p.Subjects.IsNull() {
 			continue
 		}
 		var subjects []subjectModel
 		diags.Append(p.Subjects.ElementsAs(ctx, &subjects, true)...)
-		seen := map[string]int{}
 		for j, s := range subjects {
 			at := path.Root("parameters").AtListIndex(i).AtName("subjects").AtListIndex(j)
 			diags.Append(validateSubject(ctx, at, s)...)
 			if s.ObjectTypeName.ValueString() == "Group" {
 				if firstGroup != nil {
-					diags.AddAttributeError(at.AtName("object_type_name"), "More than one group in one call",
+					addAttributeError(&diags, at.AtName("object_type_name"), "Invalid object_type_name: more than one group in one call",
 						fmt.Sprintf("Graph provisions one group per call, and %s is already a Group. "+
 							"Provision each group in its own resource (or use count/for_each).", *firstGroup))
 				} else {
@@ -189,16 +190,25 @@ func validateProvisionConfig(ctx context.Context, m provisionOnDemandModel) diag
 			if s.ObjectID.IsUnknown() || s.ObjectTypeName.IsUnknown() {
 				continue
 			}
-			key := s.ObjectTypeName.ValueString() + "/" + s.ObjectID.ValueString()
+			key := subjectKey(s.ObjectTypeName.ValueString(), s.ObjectID.ValueString())
 			if first, dup := seen[key]; dup {
-				diags.AddAttributeError(at.AtName("object_id"), "Duplicate subject",
-					fmt.Sprintf("%s %q is already subject %d of this rule; list each subject once.", s.ObjectTypeName.ValueString(), s.ObjectID.ValueString(), first))
+				addAttributeError(&diags, at.AtName("object_id"), "Invalid object_id: duplicate subject",
+					fmt.Sprintf("%s %q is already listed at %s; list each subject once.", s.ObjectTypeName.ValueString(), s.ObjectID.ValueString(), first))
 				continue
 			}
-			seen[key] = j
+			seen[key] = at
 		}
 	}
 	return diags
+}
+
+// subjectKey identifies a subject the way Graph does: Entra object ids (User, Group) are GUIDs and
+// compare without case; distinguished names and worker ids are kept as written.
+func subjectKey(typeName, objectID string) string {
+	if typeName == "User" || typeName == "Group" {
+		objectID = strings.ToLower(objectID)
+	}
+	return typeName + "/" + objectID
 }
 
 func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Diagnostics {
@@ -206,7 +216,7 @@ func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Dia
 	typeName := s.ObjectTypeName.ValueString()
 	known := !s.ObjectTypeName.IsUnknown() && !s.ObjectTypeName.IsNull()
 	if known && (typeName == "User" || typeName == "Group") && !s.ObjectID.IsUnknown() && !s.ObjectID.IsNull() && !isGUID(s.ObjectID.ValueString()) {
-		diags.AddAttributeError(at.AtName("object_id"), "Invalid object ID",
+		addAttributeError(&diags, at.AtName("object_id"), "Invalid object_id",
 			fmt.Sprintf("A %s subject is an Entra object and its object_id must be a GUID, not %q. "+
 				"Distinguished names are for \"user\"/\"computer\" (Cloud Sync), worker IDs for \"Worker\".", typeName, s.ObjectID.ValueString()))
 	}
@@ -214,7 +224,7 @@ func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Dia
 		return diags
 	}
 	if known && typeName != "Group" {
-		diags.AddAttributeError(at.AtName("links"), "Links on a non-group subject",
+		addAttributeError(&diags, at.AtName("links"), "Invalid links: links on a non-group subject",
 			fmt.Sprintf("links (members, owners, manager) are allowed only on \"Group\" subjects; this subject is %q. Remove links or provision the group.", typeName))
 		return diags
 	}
@@ -225,11 +235,26 @@ func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Dia
 	}
 	var members []linkModel
 	diags.Append(l.Members.ElementsAs(ctx, &members, true)...)
+	seen := map[string]int{}
 	for k, mem := range members {
+		memberAt := at.AtName("links").AtName("members").AtListIndex(k)
 		if !mem.ObjectTypeName.IsUnknown() && !mem.ObjectTypeName.IsNull() && mem.ObjectTypeName.ValueString() != "User" {
-			diags.AddAttributeError(at.AtName("links").AtName("members").AtListIndex(k).AtName("object_type_name"), "Invalid group member",
+			addAttributeError(&diags, memberAt.AtName("object_type_name"), "Invalid object_type_name: not a User",
 				fmt.Sprintf("Group members provisioned on demand must be \"User\" objects, not %q; provision a nested group as its own subject.", mem.ObjectTypeName.ValueString()))
 		}
+		if mem.ObjectID.IsUnknown() || mem.ObjectID.IsNull() {
+			continue
+		}
+		id := strings.ToLower(mem.ObjectID.ValueString())
+		switch first, dup := seen[id]; {
+		case dup:
+			addAttributeError(&diags, memberAt.AtName("object_id"), "Invalid object_id: duplicate member",
+				fmt.Sprintf("member %q is already member %d of this group; list each member once.", mem.ObjectID.ValueString(), first))
+		case !s.ObjectID.IsUnknown() && strings.EqualFold(id, s.ObjectID.ValueString()):
+			addAttributeError(&diags, memberAt.AtName("object_id"), "Invalid object_id: the group itself",
+				fmt.Sprintf("member %q is the group being provisioned; a group cannot be its own member.", mem.ObjectID.ValueString()))
+		}
+		seen[id] = k
 	}
 	return diags
 }

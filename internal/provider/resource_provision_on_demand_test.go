@@ -273,7 +273,7 @@ resource "entrasync_provision_on_demand" "test" {
 }`, fg.SCIMServicePrincipalID, fg.SCIMJobID, fg.UserAdaID),
 				// A foreign rule now fails at plan, against the job's schema; the apply-time mapping of Graph's
 				// RequestParameterInvalid stays covered by TestGraphErrorDiagnosticsPointAtTheAttribute.
-				ExpectError: wrapped("Rule not in the synchronization job", `has no rule "not-a-rule-of-this-job"`, "- "+fg.SCIMRuleID),
+				ExpectError: wrapped("Invalid rule_id: not in the synchronization job", `has no rule "not-a-rule-of-this-job"`, "- "+fg.SCIMRuleID),
 			},
 			{
 				Config: env.provider + fmt.Sprintf(`

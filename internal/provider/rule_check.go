@@ -87,7 +87,7 @@ func missingRuleDiagnostics(servicePrincipalID, jobID string, schema *graph.Sync
 		if found {
 			continue
 		}
-		diags.AddAttributeError(path.Root("parameters").AtListIndex(p.index).AtName("rule_id"), "Rule not in the synchronization job",
+		addAttributeError(&diags, path.Root("parameters").AtListIndex(p.index).AtName("rule_id"), "Invalid rule_id: not in the synchronization job",
 			fmt.Sprintf("Synchronization job %q of service principal %s has no rule %q. %sIts rules:\n%s"+
 				"Use one of these ids, or let data source entrasync_synchronization_rules find it, for example with "+
 				"source_object_name = \"Group\".", jobID, servicePrincipalID, p.id, hint, list))

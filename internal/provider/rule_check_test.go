@@ -44,7 +44,7 @@ func TestAccProvisionOnDemand_ruleCheckFailsAtPlan(t *testing.T) {
 			{
 				Config:   env.provider + provisionConfig("test", fg.SCIMServicePrincipalID, fg.SCIMJobID, "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8#V2", fg.UserAdaID, "User"),
 				PlanOnly: true,
-				ExpectError: wrapped("Rule not in the synchronization job",
+				ExpectError: wrapped("Invalid rule_id: not in the synchronization job",
 					`Synchronization job "`+fg.SCIMJobID+`" of service principal `+fg.SCIMServicePrincipalID+` has no rule "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8#V2".`,
 					"- "+fg.SCIMRuleID+" (USER_AND_GROUP_TO_SCIM)", "entrasync_synchronization_rules"),
 			},
@@ -70,7 +70,7 @@ func TestAccProvisionOnDemand_ruleCheckOnReplacement(t *testing.T) {
 			{
 				// A new rule_id replaces the resource: its create half is checked like a first create.
 				Config:      env.provider + provisionConfig("test", fg.CloudSyncServicePrincipalID, fg.CloudSyncJobID, fg.SCIMRuleID, fg.CloudSyncUserDN, "user"),
-				ExpectError: wrapped("Rule not in the synchronization job", "- "+fg.CloudSyncUserRuleID+" (Provision Active Directory Users)"),
+				ExpectError: wrapped("Invalid rule_id: not in the synchronization job", "- "+fg.CloudSyncUserRuleID+" (Provision Active Directory Users)"),
 			},
 		},
 	})
@@ -110,7 +110,7 @@ resource "entrasync_provision_on_demand" "missing_credentials" {
 			// The typo fails the plan after every resource was planned: exactly one plan ran.
 			Config:      config,
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`Rule not in the synchronization job`),
+			ExpectError: regexp.MustCompile(`Invalid rule_id: not in the synchronization job`),
 		}},
 	})
 	for job, want := range map[string]int{fg.SCIMJobID: 1, fg.CredentialsMissingJobID: 1} {

@@ -94,7 +94,7 @@ var invalidConfigs = []invalidCase{
   synchronization_job_id = "%[2]s"
   parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User",
     links = { members = [{ object_id = "%[4]s", object_type_name = "User" }] } }] }]`,
-		want: `links \(members, owners, manager\) are allowed only on "Group"`},
+		want: `links \(members, owners, manager\) are allowed\s+only on "Group"`},
 	{name: "six members", body: `service_principal_id = "%[1]s"
   synchronization_job_id = "%[2]s"
   parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "Group",
@@ -116,19 +116,57 @@ var invalidConfigs = []invalidCase{
     { object_id = "%[4]s", object_type_name = "User" },
     { object_id = "%[4]s", object_type_name = "User" },
   ] }]`,
-		want: `(?s)Duplicate subject.*list each subject once`},
+		want: `(?s)Invalid object_id: duplicate subject.*list each subject once`},
 	{name: "two groups in one call", body: `service_principal_id = "%[1]s"
   synchronization_job_id = "%[2]s"
   parameters = [
     { rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "Group" }] },
     { rule_id = "%[3]s", subjects = [{ object_id = "11111111-2222-3333-4444-555555555555", object_type_name = "Group" }] },
   ]`,
-		want: `(?s)More than one group in one call.*parameters\[0\]\.subjects\[0\] is already\s+a Group`},
+		want: `(?s)more than one group in one call.*parameters\[0\]\.subjects\[0\] is already\s+a Group`},
 	{name: "bad create timeout", body: `service_principal_id = "%[1]s"
   synchronization_job_id = "%[2]s"
   parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }] }]
   timeouts = { create = "soon" }`,
 		want: `(?i)duration`},
+	{name: "zero create timeout", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }] }]
+  timeouts = { create = "0s" }`,
+		want: `(?s)Invalid timeouts.create.*"0s" is not longer than zero`},
+	{name: "negative create timeout", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }] }]
+  timeouts = { create = "-5m" }`,
+		want: `(?s)Invalid timeouts.create.*"-5m" is not longer than zero`},
+	{name: "job id with a no-break space", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s\u00a0"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }] }]`,
+		want: `(?s)Invalid synchronization_job_id.*space\s+character\s+\(U\+00A0\)\s+at\s+position\s+38`},
+	{name: "job id with a query", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s?x=1"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }] }]`,
+		want: `(?s)Invalid synchronization_job_id.*has\s+'\?'\s+at\s+position\s+38`},
+	{name: "nested error names its path", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }, { object_id = "%[4]s", object_type_name = "Users" }] }]`,
+		want: `(?s)Invalid object_type_name.*parameters\[0\]\.subjects\[1\]\.object_type_name:\s+"Users"`},
+	{name: "same user twice, GUIDs differing in case", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User" }] },
+    { rule_id = "%[3]s", subjects = [{ object_id = upper("%[4]s"), object_type_name = "User" }] }]`,
+		want: `(?s)Invalid object_id: duplicate subject.*already listed at\s+parameters\[0\]\.subjects\[0\]`},
+	{name: "same member twice", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "11111111-2222-3333-4444-555555555555", object_type_name = "Group",
+    links = { members = [{ object_id = "%[4]s", object_type_name = "User" }, { object_id = upper("%[4]s"), object_type_name = "User" }] } }] }]`,
+		want: `(?s)Invalid object_id: duplicate member.*links\.members\[1\]\.object_id`},
+	{name: "group as its own member", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "11111111-2222-3333-4444-555555555555", object_type_name = "Group",
+    links = { members = [{ object_id = "11111111-2222-3333-4444-555555555555", object_type_name = "User" }] } }] }]`,
+		want: `(?s)Invalid object_id: the group itself`},
+	{name: "endpoint with the version", provider: `graph_endpoint = "http://127.0.0.1:18080/v1.0"`, want: `(?s)graph_endpoint.*has the API version "v1.0" in its path`},
 	{name: "unknown environment", provider: `environment = "azurestack"`, want: `(?s)environment.*value must be one of`},
 	{name: "negative rate limit", provider: `rate_limit_requests = -1`, want: `(?s)rate_limit_requests.*at least 0`},
 	{name: "unparsable interval", provider: `rate_limit_interval = "ten seconds"`, want: `"ten seconds" is not a Go duration`},
@@ -160,7 +198,7 @@ func TestAccProvisionOnDemand_invalidConfigsFailAtPlan(t *testing.T) {
 		steps = append(steps, resource.TestStep{
 			Config:      providerBlock + "\nresource \"entrasync_provision_on_demand\" \"test\" {\n  " + body + "\n}\n",
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(c.want),
+			ExpectError: regexp.MustCompile(strings.ReplaceAll(c.want, " ", `\s+`)), // Terraform wraps long lines
 		})
 	}
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})

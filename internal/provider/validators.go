@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -35,7 +38,7 @@ func (v stringCheckValidator) ValidateString(_ context.Context, req validator.St
 		return
 	}
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid value", err.Error())
+		addAttributeError(&resp.Diagnostics, req.Path, "Invalid "+attributeName(req.Path), err.Error())
 	}
 }
 
@@ -109,6 +112,9 @@ func parseServicePrincipalID(v string) (string, bool) {
 	return id, isGUID(id)
 }
 
+// maxJobIDLength bounds a job id: real ones are under 100 characters.
+const maxJobIDLength = 256
+
 // parseSynchronizationJobID returns the bare job id and, for the path form, the service principal in it.
 func parseSynchronizationJobID(v string) (jobID, servicePrincipalID string, err error) {
 	if strings.TrimSpace(v) == "" {
@@ -116,19 +122,44 @@ func parseSynchronizationJobID(v string) (jobID, servicePrincipalID string, err 
 			"\"scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c\", or the path form \"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"")
 	}
 	if !strings.HasPrefix(v, "/") {
-		if strings.ContainsAny(v, "/ \t\n") {
-			return "", "", fmt.Errorf("%q is not a synchronization job ID: a job ID has no slashes or spaces; "+
-				"use the id alone or the path form \"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"", v)
+		if err := checkJobIDCharacters(v); err != nil {
+			return "", "", fmt.Errorf("%q is not a synchronization job ID: %w; use the id alone, such as "+
+				"\"scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c\", or the path form \"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"", v, err)
 		}
 		return v, "", nil
 	}
 	parts := strings.Split(v, "/")
 	if len(parts) != 6 || parts[1] != "servicePrincipals" || parts[3] != "synchronization" || parts[4] != "jobs" ||
-		!isGUID(parts[2]) || strings.TrimSpace(parts[5]) == "" || strings.ContainsAny(parts[5], " \t\n") {
+		!isGUID(parts[2]) || parts[5] == "" {
 		return "", "", fmt.Errorf("%q is not a synchronization job path; the path form is "+
 			"\"/servicePrincipals/{GUID}/synchronization/jobs/{jobId}\"", v)
 	}
+	if err := checkJobIDCharacters(parts[5]); err != nil {
+		return "", "", fmt.Errorf("%q is not a synchronization job path: its job ID %w", v, err)
+	}
 	return parts[5], parts[2], nil
+}
+
+// checkJobIDCharacters refuses what cannot be part of a job id in a URL path: spaces of any kind,
+// control characters, '/', '?', '#', '%' and '\\', naming the first one and its position (counted
+// in characters from 1), and ids longer than maxJobIDLength.
+func checkJobIDCharacters(id string) error {
+	if n := utf8.RuneCountInString(id); n > maxJobIDLength {
+		return fmt.Errorf("is %d characters long, more than the %d a job ID can have", n, maxJobIDLength)
+	}
+	position := 0
+	for _, r := range id {
+		position++
+		switch {
+		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
+			return fmt.Errorf("has a space character (%U) at position %d", r, position)
+		case unicode.IsControl(r) || !unicode.IsPrint(r):
+			return fmt.Errorf("has a control or invisible character (%U) at position %d", r, position)
+		case strings.ContainsRune("/?#%\\", r):
+			return fmt.Errorf("has %q at position %d, which a job ID never has", r, position)
+		}
+	}
+	return nil
 }
 
 // jobIDs reads service_principal_id and synchronization_job_id in any accepted form and returns
@@ -153,6 +184,24 @@ func checkSameServicePrincipal(sp, pathSP string) diag.Diagnostics {
 		diags.AddAttributeError(path.Root("synchronization_job_id"), "Service principal mismatch",
 			fmt.Sprintf("synchronization_job_id is the path of a job of service principal %s, but service_principal_id is %s. "+
 				"Use the same service principal in both, or give the job ID alone.", pathSP, sp))
+	}
+	return diags
+}
+
+// checkPositiveTimeout refuses a zero or negative duration in a timeouts block (the timeouts
+// library checks only that it parses): "0s" would fail every run before it sends anything.
+func checkPositiveTimeout(timeouts types.Object, name string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if timeouts.IsNull() || timeouts.IsUnknown() {
+		return diags
+	}
+	v, ok := timeouts.Attributes()[name].(types.String)
+	if !ok || v.IsNull() || v.IsUnknown() {
+		return diags
+	}
+	if d, err := time.ParseDuration(v.ValueString()); err == nil && d <= 0 {
+		addAttributeError(&diags, path.Root("timeouts").AtName(name), "Invalid timeouts."+name,
+			fmt.Sprintf("%q is not longer than zero; give a positive duration such as \"15m\" (the default), or leave it out.", v.ValueString()))
 	}
 	return diags
 }

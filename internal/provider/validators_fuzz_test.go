@@ -26,8 +26,8 @@ func FuzzParseSynchronizationJobID(f *testing.F) {
 			}
 			return
 		}
-		if strings.TrimSpace(jobID) == "" || strings.ContainsAny(jobID, "/ \t\n") {
-			t.Fatalf("%q: job id %q is blank or has a slash or space", v, jobID)
+		if strings.TrimSpace(jobID) == "" || strings.ContainsAny(jobID, "/?#%\\ \t\r\n") || len([]rune(jobID)) > maxJobIDLength {
+			t.Fatalf("%q: job id %q is blank, too long or has a character a URL path cannot carry", v, jobID)
 		}
 		switch {
 		case sp == "" && v != jobID:
