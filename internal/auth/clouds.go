@@ -27,10 +27,12 @@ var clouds = map[string]Cloud{
 	"china":          {Name: "china", GraphEndpoint: "https://microsoftgraph.chinacloudapi.cn", AuthorityHost: "https://login.chinacloudapi.cn/"},
 }
 
-// aliases maps other accepted spellings to a cloud name.
-var aliases = map[string]string{"public": "global"}
+// aliases maps the spellings of Microsoft's other providers to a cloud name, so a pipeline's
+// ARM_ENVIRONMENT works as it is: azurerm's public, usgovernment and china, azuread's dod
+// (usgovernment is Azure Government, whose Graph is the L4 one, graph.microsoft.us).
+var aliases = map[string]string{"public": "global", "usgovernment": "usgovernmentl4", "dod": "usgovernmentl5"}
 
-// LookupCloud finds a cloud by its environment name (case-insensitive; "public" means "global").
+// LookupCloud finds a cloud by its environment name or an alias, case-insensitively.
 func LookupCloud(environment string) (Cloud, bool) {
 	name := strings.ToLower(strings.TrimSpace(environment))
 	if alias, ok := aliases[name]; ok {

@@ -66,9 +66,30 @@ func TestResolveSettingsEnvironmentFallbackAndPrecedence(t *testing.T) {
 	}
 }
 
+// TestResolveSettingsAcceptsMicrosoftProvidersEnvironments: ARM_ENVIRONMENT as azurerm and azuread spell it.
+func TestResolveSettingsAcceptsMicrosoftProvidersEnvironments(t *testing.T) {
+	for value, want := range map[string]string{
+		"public": "https://graph.microsoft.com", "global": "https://graph.microsoft.com", "AzurePublic": "",
+		"usgovernment": "https://graph.microsoft.us", "usgovernmentl4": "https://graph.microsoft.us",
+		"dod": "https://dod-graph.microsoft.us", "usgovernmentl5": "https://dod-graph.microsoft.us",
+		"china": "https://microsoftgraph.chinacloudapi.cn", "USGovernment": "https://graph.microsoft.us",
+	} {
+		s, diags := resolveSettings(nullModel(), envOf(map[string]string{"ARM_ENVIRONMENT": value}))
+		if want == "" {
+			if !diags.HasError() {
+				t.Errorf("ARM_ENVIRONMENT=%q accepted", value)
+			}
+			continue
+		}
+		if diags.HasError() || s.GraphEndpoint != want {
+			t.Errorf("ARM_ENVIRONMENT=%q: endpoint %q, %v; want %q", value, s.GraphEndpoint, diags, want)
+		}
+	}
+}
+
 func TestResolveSettingsInvalidEnvironmentValuesNameTheVariable(t *testing.T) {
 	for name, tc := range map[string]struct{ env, value, want string }{
-		"environment":   {"ARM_ENVIRONMENT", "mars", "environment variable ARM_ENVIRONMENT: \"mars\" is not a Microsoft cloud; allowed values: china, global, public"},
+		"environment":   {"ARM_ENVIRONMENT", "mars", "environment variable ARM_ENVIRONMENT: \"mars\" is not a Microsoft cloud; allowed values: china, dod, global, public, usgovernment, usgovernmentl4, usgovernmentl5"},
 		"api version":   {"ENTRASYNC_API_VERSION", "v2", "environment variable ENTRASYNC_API_VERSION: \"v2\" is not a Graph API version this provider speaks; allowed values: v1.0, beta"},
 		"requests":      {"ENTRASYNC_RATE_LIMIT_REQUESTS", "-1", "environment variable ENTRASYNC_RATE_LIMIT_REQUESTS: \"-1\" is not a whole number, 0 or more"},
 		"requests text": {"ENTRASYNC_RATE_LIMIT_REQUESTS", "five", "is not a whole number"},

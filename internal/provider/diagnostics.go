@@ -136,7 +136,7 @@ func requestIDSuffix(id string) string {
 }
 
 // graphErrorDiagnostics turns a failed call into diagnostics on the attribute the error points at.
-func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) diag.Diagnostics {
+func graphErrorDiagnostics(err error, call provisionCall, parameterCount int, signInMethod string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var throttled *graph.ThrottledError
 	var gerr *graph.Error
@@ -155,6 +155,11 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) di
 			diags.AddAttributeError(path.Root("synchronization_job_id"), "Service principal or synchronization job not found",
 				fmt.Sprintf("Graph found no synchronization job %q on service principal %q. Check both IDs "+
 					"(data source entrasync_synchronization_jobs lists a service principal's jobs).\n%s", call.jobID, call.servicePrincipalID, detail))
+		case gerr.StatusCode == http.StatusUnauthorized:
+			diags.AddError("Microsoft Graph refused the sign-in",
+				fmt.Sprintf("Graph answered 401 to the token from %s. Check that tenant_id is the tenant of the service principal, "+
+					"that environment names the cloud the tenant is in (the token's audience is that cloud's Graph), and, for a "+
+					"token supplied as it is (access_token, oidc_token), that it has not expired.\n%s", signInMethod, detail))
 		case gerr.StatusCode == http.StatusForbidden:
 			diags.AddError("Permission denied by Microsoft Graph",
 				fmt.Sprintf("The signed-in identity may not provision on demand for this service principal. It needs %s.\n%s", requiredPermissions, detail))
@@ -172,6 +177,10 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int) di
 		default:
 			diags.AddError("Microsoft Graph returned an error", detail)
 		}
+	case errors.Is(err, context.Canceled):
+		diags.AddError("Cancelled while waiting for Microsoft Graph",
+			err.Error()+". The request may have reached Graph before the cancellation. Run apply again: subjects that "+
+				"were provisioned answer \"already in sync\" (Skipped, RedundantExport), which counts as success.")
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddError("Provisioning timed out", err.Error()+". Raise the timeout (timeouts.create on the resource, timeouts.invoke on the action) if the rate limit makes calls wait.")
 	default:

@@ -28,12 +28,14 @@ func TestGraphErrorDiagnosticsPointAtTheAttribute(t *testing.T) {
 			path.Root("parameters"), "Invalid rule_id: not in the synchronization job"},
 		"not found": {&graph.Error{StatusCode: 404, Code: "Request_ResourceNotFound", RequestID: "r-1"}, 1,
 			path.Root("synchronization_job_id"), "not found"},
-		"forbidden": {&graph.Error{StatusCode: 403, Code: "Authorization_RequestDenied"}, 1, path.Empty(), "Permission denied"},
-		"throttled": {&graph.ThrottledError{RetryAfter: 30e9}, 1, path.Empty(), "Throttled"},
-		"sign-in":   {fmt.Errorf("graph: POST x: %w", &auth.SignInError{Method: "client secret", Err: errors.New("AADSTS7000215")}), 1, path.Empty(), "Cannot sign in"},
+		"forbidden":     {&graph.Error{StatusCode: 403, Code: "Authorization_RequestDenied"}, 1, path.Empty(), "Permission denied"},
+		"throttled":     {&graph.ThrottledError{RetryAfter: 30e9}, 1, path.Empty(), "Throttled"},
+		"sign-in":       {fmt.Errorf("graph: POST x: %w", &auth.SignInError{Method: "client secret", Err: errors.New("AADSTS7000215")}), 1, path.Empty(), "Cannot sign in"},
+		"token refused": {&graph.Error{StatusCode: 401, Code: "InvalidAuthenticationToken"}, 1, path.Empty(), "refused the sign-in"},
+		"cancelled":     {fmt.Errorf("graph: POST x: %w", context.Canceled), 1, path.Empty(), "Cancelled while waiting"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			diags := graphErrorDiagnostics(tc.err, call, tc.parameters)
+			diags := graphErrorDiagnostics(tc.err, call, tc.parameters, "client secret")
 			if len(diags) != 1 || diags[0].Severity() != diag.SeverityError {
 				t.Fatalf("diags = %v", diags)
 			}
@@ -46,6 +48,9 @@ func TestGraphErrorDiagnosticsPointAtTheAttribute(t *testing.T) {
 			}
 			if !strings.Contains(diags[0].Summary(), tc.want) {
 				t.Errorf("summary %q lacks %q", diags[0].Summary(), tc.want)
+			}
+			if name == "token refused" && !strings.Contains(diags[0].Detail(), "the token from client secret") {
+				t.Errorf("detail %q does not name the sign-in method", diags[0].Detail())
 			}
 		})
 	}

@@ -50,7 +50,7 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 		Attributes: map[string]schema.Attribute{
 			"environment": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: "Microsoft cloud: `global` (default, alias `public`), `usgovernmentl4`, `usgovernmentl5` or `china`. " +
+				MarkdownDescription: "Microsoft cloud: `global` (default, alias `public`), `usgovernmentl4` (alias `usgovernment`), `usgovernmentl5` (alias `dod`) or `china`: azurerm's and azuread's spellings are accepted. " +
 					"Picks the Graph host, sign-in authority and token scope. Defaults to `ARM_ENVIRONMENT`.",
 				Validators: []validator.String{stringvalidator.OneOfCaseInsensitive(auth.EnvironmentNames()...)},
 			},
@@ -92,9 +92,10 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 			"redact_personal_data": schema.BoolAttribute{
 				Optional: true,
-				MarkdownDescription: "When `true`, provisioning answers are saved without the personal data they carry: `result_value` is empty, " +
-					"and `results` keep statuses, codes, messages and step descriptions but lose every step's `details` (null) and the " +
-					"`modified_properties` (empty). Default `false`. Defaults to `ENTRASYNC_REDACT_PERSONAL_DATA`.",
+				MarkdownDescription: "When `true`, no name, e-mail address or user principal name from provisioning answers reaches state, " +
+					"diagnostics or logs: `result_value` is empty, every step's `details` null, `modified_properties` empty, and " +
+					"`reportable_identifier`, messages and step descriptions name the subject by its object id. Statuses, codes and " +
+					"step names stay. Default `false`. Defaults to `ENTRASYNC_REDACT_PERSONAL_DATA`.",
 			},
 		},
 	}
@@ -156,7 +157,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		"rate_limit_requests": settings.RateLimitRequests,
 		"rate_limit_interval": settings.RateLimitInterval.String(),
 	})
-	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData}
+	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data

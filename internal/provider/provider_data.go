@@ -12,6 +12,8 @@ type providerData struct {
 	schemas schemaCache // job schemas read during this run
 	// redactPersonalData keeps steps' details, modified properties and the raw value out of state.
 	redactPersonalData bool
+	// signInMethod names how the provider signed in, for errors about refused tokens.
+	signInMethod string
 }
 
 // configuredData is the provider data handed to a type's Configure: nil before the provider is

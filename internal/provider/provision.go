@@ -35,7 +35,7 @@ func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, 
 		call.subjectCount(), call.jobID, call.servicePrincipalID))
 	result, err := d.client.ProvisionOnDemand(withProgress(ctx, progress), call.servicePrincipalID, call.jobID, call.request)
 	if err != nil {
-		diags.Append(graphErrorDiagnostics(err, call, len(call.request.Parameters))...)
+		diags.Append(graphErrorDiagnostics(err, call, len(call.request.Parameters), d.signInMethod)...)
 		return nil, diags
 	}
 	progress(fmt.Sprintf("Sent; Graph answered %s (request-id %s)", statusOrUnknown(result.Status), result.RequestID))

@@ -56,12 +56,13 @@ func redactedChecks() []statecheck.StateCheck {
 		statecheck.ExpectKnownValue(resAddr, str("result_value"), knownvalue.StringExact("")),
 		statecheck.ExpectKnownValue(resAddr, entry(0, "status"), knownvalue.StringExact("Success")),
 		statecheck.ExpectKnownValue(resAddr, entry(0, "action"), knownvalue.StringExact("Create")),
-		statecheck.ExpectKnownValue(resAddr, entry(0, "reportable_identifier"), knownvalue.StringExact(fg.UserAdaPrincipalName)),
+		statecheck.ExpectKnownValue(resAddr, entry(0, "reportable_identifier"), knownvalue.StringExact(fg.UserAdaID)),
 		statecheck.ExpectKnownValue(resAddr, entry(0, "steps"), knownvalue.ListExact([]knownvalue.Check{
 			redactedStep, redactedStep, redactedStep, redactedStep,
 		})),
 		statecheck.ExpectKnownValue(resAddr, entry(0, "modified_properties"), knownvalue.ListExact(nil)),
 		stateMentions{adaDisplayName, false},
+		stateMentions{fg.UserAdaPrincipalName, false},
 	}
 }
 
@@ -85,6 +86,7 @@ func TestAccRedactPersonalData_offByDefault(t *testing.T) {
 			Config: userConfig(env, fg.UserAdaID, ""),
 			ConfigStateChecks: []statecheck.StateCheck{
 				stateMentions{adaDisplayName, true},
+				stateMentions{fg.UserAdaPrincipalName, true},
 				statecheck.ExpectKnownValue(resAddr, entry(0, "modified_properties"), knownvalue.ListSizeExact(7)),
 			},
 		}},
@@ -116,16 +118,23 @@ func TestAccRedactPersonalData_invalidEnvironment(t *testing.T) {
 }
 
 func TestRedactPersonalDataKeepsOutcome(t *testing.T) {
-	r := graph.DecodeProvisionResult(`{"result":"Failure","details":{"errorCode":"X"}}`, `{"statusInfo":{"status":"Failure","errorCode":"SCIMBadRequest"},`+
+	r := graph.DecodeProvisionResult(`{"result":"Failure","details":{"errorCode":"X"}}`, `{"statusInfo":{"status":"Failure","errorCode":"SCIMBadRequest",`+
+		`"additionalDetails":"The target refused ada.park@example.com (Ada Park)"},"sourceIdentity":{"id":"8213fd99-d6b6-417b-8e13-af6334856215"},`+
 		`"reportableIdentifier":"ada.park@example.com","modifiedProperties":[{"displayName":"displayName","newValue":"Ada Park"}],`+
-		`"provisioningSteps":[{"name":"EntryExportAdd","status":"Failure","description":"Export failed","details":{"displayName":"Ada Park"}}]}`)
+		`"provisioningSteps":[{"name":"EntryExportAdd","status":"Failure","description":"Export of ada.park@example.com failed",`+
+		`"details":{"displayName":"Ada Park"}}]}`)
 	redactPersonalData(r)
 	e := r.Entries[0]
 	if r.Value != "" || e.ModifiedProperties != nil || e.Steps[0].Details != nil {
 		t.Errorf("personal data kept: %+v", r)
 	}
-	if r.Status != graph.StatusFailure || e.ErrorCode != "SCIMBadRequest" || e.Steps[0].Description != "Export failed" ||
-		e.Steps[0].Status != graph.StatusFailure || r.KeyErrorCode != "X" || !strings.Contains(r.Key, "Failure") {
+	const id = "8213fd99-d6b6-417b-8e13-af6334856215"
+	if e.ReportableIdentifier != id || e.ErrorMessage != "The target refused "+id+" ("+id+")" ||
+		e.Steps[0].Description != "Export of "+id+" failed" {
+		t.Errorf("names kept or subject not named by its object id: %+v", e)
+	}
+	if r.Status != graph.StatusFailure || e.ErrorCode != "SCIMBadRequest" || e.Steps[0].Status != graph.StatusFailure ||
+		r.KeyErrorCode != "X" || !strings.Contains(r.Key, "Failure") {
 		t.Errorf("outcome lost: %+v", r)
 	}
 }
