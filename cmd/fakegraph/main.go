@@ -34,6 +34,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rateInterval := flags.Duration("rate-interval", fakegraph.DefaultRateLimitInterval, "length of the sliding rate-limit window")
 	noRetryAfter := flags.Bool("no-retry-after", false, "answer 429 without a Retry-After header")
 	latency := flags.Duration("latency", 0, "delay before every answer")
+	steadyDelay := flags.Duration("steady-delay", fakegraph.DefaultSteadyStateDelay, "how long a started job's first cycle takes before it is steady")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -47,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		RateLimitInterval: *rateInterval,
 		OmitRetryAfter:    *noRetryAfter,
 		Latency:           *latency,
+		SteadyStateDelay:  *steadyDelay,
 	}
 	if *rateRequests == 0 {
 		opts.RateLimitRequests = fakegraph.NoRateLimit

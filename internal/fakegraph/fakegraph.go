@@ -218,13 +218,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x.entry.Time = s.arrive(x, rt)
 	defer s.forget(x)
-	var body []byte
-	if r.Method == http.MethodPost || r.Method == http.MethodPut {
-		body, _ = io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-	}
-	if rt.operation == OperationProvisionOnDemand {
-		x.entry.Body = string(body) // only provisioning bodies: others may carry secrets
-	}
+	body := readBody(x, rt)
 	s.mu.Lock()
 	s.log = append(s.log, x.entry)
 	s.mu.Unlock()
@@ -270,6 +264,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.serveManagement(x, rt, j, body)
 	}
+}
+
+// readBody reads a POST or PUT body; the log keeps only provisioning bodies, since others
+// may carry secrets.
+func readBody(x *exchange, rt route) []byte {
+	if x.r.Method != http.MethodPost && x.r.Method != http.MethodPut {
+		return nil
+	}
+	body, _ := io.ReadAll(io.LimitReader(x.r.Body, maxBodyBytes+1))
+	if rt.operation == OperationProvisionOnDemand {
+		x.entry.Body = string(body)
+	}
+	return body
 }
 
 // wait pauses for d. It reports false when the client went away first; when the server closes

@@ -1,7 +1,6 @@
 package fakegraph
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -58,13 +57,13 @@ type jobRun struct {
 }
 
 type quarantine struct {
-	reason       string
-	code         string // "" when the quarantine carries no error
-	message      string
-	began        time.Time
-	seriesBegan  time.Time
-	seriesCount  int
-	nextAttempts time.Duration
+	reason      string
+	code        string // "" when the quarantine carries no error
+	message     string
+	began       time.Time
+	seriesBegan time.Time
+	seriesCount int
+	retryAfter  time.Duration
 }
 
 func timestamp(t time.Time) string {
@@ -108,7 +107,7 @@ func (q *quarantine) json() map[string]any {
 	}
 	return map[string]any{
 		"currentBegan": timestamp(q.began),
-		"nextAttempt":  timestamp(q.began.Add(q.nextAttempts)),
+		"nextAttempt":  timestamp(q.began.Add(q.retryAfter)),
 		"reason":       q.reason,
 		"seriesBegan":  timestamp(q.seriesBegan),
 		"seriesCount":  q.seriesCount,
@@ -163,7 +162,7 @@ func (s *Server) advance(j *job) {
 }
 
 func (j *job) quarantineFor(reason, code, message string, now time.Time) {
-	q := &quarantine{reason: reason, code: code, message: message, began: now, seriesBegan: now, seriesCount: 1, nextAttempts: 24 * time.Hour}
+	q := &quarantine{reason: reason, code: code, message: message, began: now, seriesBegan: now, seriesCount: 1, retryAfter: 24 * time.Hour}
 	if j.run.quarantine != nil {
 		q.seriesBegan, q.seriesCount = j.run.quarantine.seriesBegan, j.run.quarantine.seriesCount+1
 	}
@@ -211,8 +210,10 @@ func (s *Server) serveCreateJob(x *exchange, rt route, body []byte) {
 	s.mu.Lock()
 	t := s.template(rt.servicePrincipalID, templateID)
 	var j *job
+	var answer map[string]any
 	if t != nil {
 		j = s.newJob(rt.servicePrincipalID, t)
+		answer = j.jobJSON()
 	}
 	s.mu.Unlock()
 	if t == nil {
@@ -220,9 +221,6 @@ func (s *Server) serveCreateJob(x *exchange, rt route, body []byte) {
 			fmt.Sprintf("The template '%s' does not exist for service principal '%s'. List the service principal's synchronization templates for the ids it offers.", templateID, rt.servicePrincipalID))
 		return
 	}
-	s.mu.Lock()
-	answer := j.jobJSON()
-	s.mu.Unlock()
 	answer["@odata.context"] = odataBase(x.r, rt.version) + "#servicePrincipals('" + rt.servicePrincipalID + "')/synchronization/jobs/$entity"
 	x.w.Header().Set("Location", "https://"+x.r.Host+x.r.URL.Path+"/"+j.id)
 	s.writeJSON(x, http.StatusCreated, answer)
@@ -405,9 +403,6 @@ func seedRun(j *job) {
 		return
 	}
 	j.run.lastSuccessful = j.lastExecution
-	var ended time.Time
-	if raw, err := json.Marshal(j.lastExecution["timeEnded"]); err == nil {
-		_ = json.Unmarshal(raw, &ended)
-	}
+	ended, _ := time.Parse(time.RFC3339, j.lastExecution["timeEnded"].(string))
 	j.run.steadyFirst, j.run.steadyLast = ended, ended
 }

@@ -92,6 +92,7 @@ func schemaOf(j *job) *schemaDoc {
 	if err := json.Unmarshal(marshal(j.schemaJSON()), &d); err != nil {
 		panic(err)
 	}
+	enrichDirectories(&d)
 	d.normalise()
 	return &d
 }
@@ -164,4 +165,45 @@ func schemaBody(d *schemaDoc) map[string]any {
 		panic(err)
 	}
 	return body
+}
+
+// directoryAttributes are attributes the seeded directories offer beyond the ones their
+// mappings use, so a schema can map or scope on them as in the portal's attribute lists.
+var directoryAttributes = map[string][]attributeDef{
+	entraDirectory + "/User": {
+		{Name: "department"}, {Name: "jobTitle"}, {Name: "employeeId"}, {Name: "country"}, {Name: "city"},
+		{Name: "preferredLanguage"}, {Name: "objectId"}, {Name: "extensionAttribute1"},
+		{Name: "accountEnabled", Type: "Boolean"}, {Name: "appRoleAssignments", Multivalued: true},
+		{Name: "manager", Type: "Reference", ReferencedObjects: []map[string]any{{"referencedObjectName": "User", "referencedProperty": nil}}},
+	},
+	entraDirectory + "/Group": {{Name: "description"}, {Name: "mail"}, {Name: "mailNickname"}},
+	scimDirectory + "/" + scimUserSchema: {
+		{Name: "title"}, {Name: "preferredLanguage"}, {Name: `phoneNumbers[type eq "work"].value`},
+		{Name: `addresses[type eq "work"].country`}, {Name: `roles[primary eq "True"].value`},
+		{Name: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"},
+		{Name: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"},
+	},
+	"Workday/Worker":         {{Name: "WorkerStatus"}, {Name: "Department"}, {Name: "JobTitle"}, {Name: "EmailAddress"}},
+	"Active Directory/user":  {{Name: "department"}, {Name: "title"}, {Name: "mail"}, {Name: "company"}},
+	"Active Directory/group": {{Name: "description"}},
+}
+
+// enrichDirectories adds directoryAttributes to a schema's objects.
+func enrichDirectories(d *schemaDoc) {
+	for i := range d.Directories {
+		dir := &d.Directories[i]
+		for k := range dir.Objects {
+			o := &dir.Objects[k]
+			for _, a := range directoryAttributes[dir.Name+"/"+o.Name] {
+				if o.attribute(a.Name) != nil {
+					continue
+				}
+				if a.Type == "" {
+					a.Type = "String"
+				}
+				a.Mutability = "ReadWrite"
+				o.Attributes = append(o.Attributes, a)
+			}
+		}
+	}
 }
