@@ -1,9 +1,12 @@
 package fakegraph_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/fakegraph"
@@ -274,4 +277,37 @@ func stringsOf(v any) []string {
 		out[i], _ = s.(string)
 	}
 	return out
+}
+
+func TestConcurrentSchemaWritesAndProvisioning(t *testing.T) {
+	srv, base := start(t, fakegraph.Options{RateLimitRequests: fakegraph.NoRateLimit})
+	sp, id := fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID
+	schema := getSchema(t, base, sp, id)
+	delete(schema, "@odata.context")
+	b, _ := json.Marshal(schema)
+	errs := make(chan string, 40)
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if a, err := callContext(context.Background(), http.MethodPut, jobURL(base, "v1.0", sp, id)+"/schema", string(b), nil); err != nil || a.status != 204 {
+				errs <- fmt.Sprintf("PUT %d: %v %s", i, err, a.body)
+			}
+			if a, err := callContext(context.Background(), http.MethodPost, provisionURL(base, "v1.0", sp, id), userBody(fakegraph.UserBenID), nil); err != nil || a.status != 200 {
+				errs <- fmt.Sprintf("provision %d: %v %s", i, err, a.body)
+			}
+			if err := srv.SetAttributeMapping(sp, id, "User", scimUser, "title", "[jobTitle]"); err != nil {
+				errs <- err.Error()
+			}
+			if a, err := callContext(context.Background(), http.MethodGet, jobURL(base, "v1.0", sp, id), "", nil); err != nil || a.status != 200 {
+				errs <- fmt.Sprintf("GET %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
 }
