@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
-	if err := validate(*addr, *rateRequests, *rateInterval, *latency, flags.NArg()); err != nil {
+	if err := validate(*addr, *rateRequests, *rateInterval, *latency, *steadyDelay, flags.NArg()); err != nil {
 		fmt.Fprintln(stderr, "fakegraph:", err)
 		return 2
 	}
@@ -86,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-func validate(addr string, rateRequests int, rateInterval, latency time.Duration, extraArgs int) error {
+func validate(addr string, rateRequests int, rateInterval, latency, steadyDelay time.Duration, extraArgs int) error {
 	if extraArgs > 0 {
 		return errors.New("unexpected arguments")
 	}
@@ -105,6 +105,9 @@ func validate(addr string, rateRequests int, rateInterval, latency time.Duration
 	}
 	if latency < 0 {
 		return fmt.Errorf("-latency %s: must not be negative", latency)
+	}
+	if steadyDelay <= 0 {
+		return fmt.Errorf("-steady-delay %s: must be positive", steadyDelay)
 	}
 	return nil
 }
