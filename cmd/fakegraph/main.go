@@ -34,10 +34,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rateInterval := flags.Duration("rate-interval", fakegraph.DefaultRateLimitInterval, "length of the sliding rate-limit window")
 	noRetryAfter := flags.Bool("no-retry-after", false, "answer 429 without a Retry-After header")
 	latency := flags.Duration("latency", 0, "delay before every answer")
+	steadyDelay := flags.Duration("steady-delay", fakegraph.DefaultSteadyStateDelay, "how long a started job's first cycle takes before it is steady")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
-	if err := validate(*addr, *rateRequests, *rateInterval, *latency, flags.NArg()); err != nil {
+	if err := validate(*addr, *rateRequests, *rateInterval, *latency, *steadyDelay, flags.NArg()); err != nil {
 		fmt.Fprintln(stderr, "fakegraph:", err)
 		return 2
 	}
@@ -47,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		RateLimitInterval: *rateInterval,
 		OmitRetryAfter:    *noRetryAfter,
 		Latency:           *latency,
+		SteadyStateDelay:  *steadyDelay,
 	}
 	if *rateRequests == 0 {
 		opts.RateLimitRequests = fakegraph.NoRateLimit
@@ -84,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-func validate(addr string, rateRequests int, rateInterval, latency time.Duration, extraArgs int) error {
+func validate(addr string, rateRequests int, rateInterval, latency, steadyDelay time.Duration, extraArgs int) error {
 	if extraArgs > 0 {
 		return errors.New("unexpected arguments")
 	}
@@ -103,6 +105,9 @@ func validate(addr string, rateRequests int, rateInterval, latency time.Duration
 	}
 	if latency < 0 {
 		return fmt.Errorf("-latency %s: must not be negative", latency)
+	}
+	if steadyDelay <= 0 {
+		return fmt.Errorf("-steady-delay %s: must be positive", steadyDelay)
 	}
 	return nil
 }

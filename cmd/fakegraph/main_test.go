@@ -23,6 +23,7 @@ func TestRejectsBadFlags(t *testing.T) {
 		"negative rate requests": {"-rate-requests", "-1"},
 		"zero interval":          {"-rate-interval", "0s"},
 		"negative latency":       {"-latency", "-1s"},
+		"zero steady delay":      {"-steady-delay", "0s"},
 		"unknown flag":           {"-verbose"},
 		"stray argument":         {"serve"},
 	}

@@ -14,7 +14,7 @@ import (
 //	GET  /_fake/requests  the request log as a JSON array of LoggedRequest
 //	POST /_fake/reset     Reset
 //
-// They need no token and are not logged.
+// and the job controls of controljobs.go. They need no token and are not logged.
 const controlPrefix = "/_fake/"
 
 const maxBodyBytes = 1 << 20
@@ -57,7 +57,9 @@ func (s *Server) serveControl(x *exchange) {
 		s.Reset()
 		x.writeHeader(http.StatusNoContent)
 	default:
-		s.writeError(x, http.StatusNotFound, "BadRequest", "Unknown control endpoint '"+x.r.URL.Path+"'.")
+		if !s.serveJobControl(x) {
+			s.writeError(x, http.StatusNotFound, "BadRequest", "Unknown control endpoint '"+x.r.URL.Path+"'.")
+		}
 	}
 }
 

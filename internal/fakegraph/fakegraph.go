@@ -54,6 +54,9 @@ type Options struct {
 	// OnRequest, if set, is called for every API request once it is logged and before it is
 	// answered, so tests can synchronise with requests that hang or are slow.
 	OnRequest func(LoggedRequest)
+	// SteadyStateDelay is how long a started job's first cycle takes on the Now clock;
+	// 0 means DefaultSteadyStateDelay.
+	SteadyStateDelay time.Duration
 }
 
 // Server is the fake Graph service. It is an http.Handler; Start serves it on 127.0.0.1.
@@ -73,6 +76,9 @@ type Server struct {
 	faults      []*pendingFault
 	log         []*LoggedRequest
 	ts          *httptest.Server
+	templates   map[string][]*template       // lower-case service principal id -> its templates
+	secrets     map[string]map[string]string // lower-case service principal id -> saved secrets
+	steadyDelay time.Duration
 }
 
 // New returns a Server seeded with the jobs, users and groups described by the exported ids.
@@ -92,9 +98,15 @@ func New(opts Options) *Server {
 	s.jobs = map[string]*job{}
 	s.byPrincipal = map[string][]*job{}
 	for _, j := range seedJobs(s.now()) {
-		s.jobs[jobKey(j.servicePrincipalID, j.id)] = j
-		sp := strings.ToLower(j.servicePrincipalID)
-		s.byPrincipal[sp] = append(s.byPrincipal[sp], j)
+		j.schema = schemaOf(j)
+		seedRun(j)
+		s.addJob(j)
+	}
+	s.seedTemplates(s.now())
+	s.seedSecrets()
+	s.steadyDelay = opts.SteadyStateDelay
+	if s.steadyDelay <= 0 {
+		s.steadyDelay = DefaultSteadyStateDelay
 	}
 	s.provisioned = map[string]map[string]*synced{}
 	s.windows = map[string][]time.Time{}
@@ -192,7 +204,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rt := parseRoute(r.URL.Path)
+	rt := parseRoute(r.URL.Path).forMethod(r.Method)
 	x.entry = &LoggedRequest{
 		Method:             r.Method,
 		Path:               r.URL.Path,
@@ -206,11 +218,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	x.entry.Time = s.arrive(x, rt)
 	defer s.forget(x)
-	var body []byte
-	if rt.operation == OperationProvisionOnDemand && r.Method == http.MethodPost {
-		body, _ = io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
-		x.entry.Body = string(body)
-	}
+	body := readBody(x, rt)
 	s.mu.Lock()
 	s.log = append(s.log, x.entry)
 	s.mu.Unlock()
@@ -253,7 +261,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveSchema(x, rt, j)
 	case OperationProvisionOnDemand:
 		s.serveProvision(x, rt, j, body)
+	default:
+		s.serveManagement(x, rt, j, body)
 	}
+}
+
+// readBody reads a POST or PUT body; the log keeps only provisioning bodies, since others
+// may carry secrets.
+func readBody(x *exchange, rt route) []byte {
+	if x.r.Method != http.MethodPost && x.r.Method != http.MethodPut {
+		return nil
+	}
+	body, _ := io.ReadAll(io.LimitReader(x.r.Body, maxBodyBytes+1))
+	if rt.operation == OperationProvisionOnDemand {
+		x.entry.Body = string(body)
+	}
+	return body
 }
 
 // wait pauses for d. It reports false when the client went away first; when the server closes
@@ -311,7 +334,7 @@ func (s *Server) resolve(x *exchange, rt route) (*job, bool) {
 		return nil, false
 	}
 	s.mu.Lock()
-	jobs, spKnown := s.byPrincipal[strings.ToLower(rt.servicePrincipalID)]
+	_, spKnown := s.byPrincipal[strings.ToLower(rt.servicePrincipalID)]
 	j := s.jobs[jobKey(rt.servicePrincipalID, rt.jobID)]
 	s.mu.Unlock()
 	if !spKnown {
@@ -319,8 +342,8 @@ func (s *Server) resolve(x *exchange, rt route) (*job, bool) {
 			"Resource '"+rt.servicePrincipalID+"' does not exist or one of its queried reference-property objects are not present.")
 		return nil, false
 	}
-	if rt.operation == OperationListJobs {
-		return jobs[0], true
+	if !rt.namesJob() {
+		return nil, true
 	}
 	if j == nil {
 		s.writeError(x, http.StatusNotFound, "Request_ResourceNotFound",
@@ -357,8 +380,8 @@ func parseRoute(path string) route {
 		return rt
 	}
 	rt.version = segs[0]
-	fixed := map[int]string{1: "servicePrincipals", 3: "synchronization", 4: "jobs"}
-	for i := 1; i < len(segs) && i <= 4; i++ {
+	fixed := map[int]string{1: "servicePrincipals", 3: "synchronization"}
+	for i := 1; i < len(segs) && i <= 3; i++ {
 		if name, ok := fixed[i]; ok && !strings.EqualFold(segs[i], name) {
 			rt.badSegment = segs[i]
 			return rt
@@ -367,26 +390,11 @@ func parseRoute(path string) route {
 	if len(segs) >= 3 {
 		rt.servicePrincipalID = segs[2]
 	}
-	if len(segs) >= 6 {
-		rt.jobID = segs[5]
-	}
-	switch len(segs) {
-	case 5:
-		rt.operation, rt.method = OperationListJobs, http.MethodGet
-	case 6:
-		rt.operation, rt.method = OperationGetJob, http.MethodGet
-	case 7:
-		switch strings.ToLower(strings.TrimPrefix(segs[6], "microsoft.graph.")) {
-		case "schema":
-			rt.operation, rt.method = OperationGetSchema, http.MethodGet
-		case "provisionondemand":
-			rt.operation, rt.method = OperationProvisionOnDemand, http.MethodPost
-		default:
-			rt.badSegment = segs[6]
-		}
-	default:
+	if len(segs) < 5 {
 		rt.badSegment = segs[len(segs)-1]
+		return rt
 	}
+	parseSynchronizationRoute(&rt, segs)
 	return rt
 }
 

@@ -568,7 +568,7 @@ func TestErrorEnvelopes(t *testing.T) {
 		{"unknown service principal", "POST", provisionURL(base, "v1.0", "00000000-0000-4000-8000-00000000beef", fakegraph.SCIMJobID), userBody(fakegraph.UserAdaID), nil, 404, "Request_ResourceNotFound", "00000000-0000-4000-8000-00000000beef"},
 		{"unknown job", "GET", jobURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, "scim.00000000000000000000000000000000"), "", nil, 404, "Request_ResourceNotFound", "scim.00000000000000000000000000000000"},
 		{"job of another service principal", "POST", provisionURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, fakegraph.WorkdayJobID), userBody(fakegraph.UserAdaID), nil, 404, "Request_ResourceNotFound", fakegraph.WorkdayJobID},
-		{"unknown segment", "GET", base + "/v1.0/servicePrincipals/" + fakegraph.SCIMServicePrincipalID + "/synchronization/templates", "", nil, 404, "BadRequest", "templates"},
+		{"unknown segment", "GET", base + "/v1.0/servicePrincipals/" + fakegraph.SCIMServicePrincipalID + "/synchronization/widgets", "", nil, 404, "BadRequest", "widgets"},
 		{"unknown version", "GET", base + "/v2.0/servicePrincipals", "", nil, 404, "BadRequest", "v2.0"},
 		{"wrong method", "GET", scim, "", nil, 405, "Request_BadRequest", ""},
 		{"no token", "POST", scim, userBody(fakegraph.UserAdaID), map[string]string{"Authorization": ""}, 401, "InvalidAuthenticationToken", "empty"},

@@ -97,7 +97,7 @@ func (s *Server) takeFault(j *job, operation string) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
-		if f.JobID != "" && (operation == OperationListJobs || f.JobID != j.id) {
+		if f.JobID != "" && (j == nil || f.JobID != j.id) {
 			continue
 		}
 		if operation != OperationProvisionOnDemand && !f.IncludeReads {

@@ -61,10 +61,13 @@ func (s *Server) serveProvision(x *exchange, rt route, j *job, body []byte) {
 		return
 	}
 	params, apiErr := decodeProvisionRequest(body)
+	s.mu.Lock() // a schema PUT or a secrets PUT may change the rule and the credentials
 	if apiErr == nil {
 		apiErr = j.validate(params)
 	}
-	if apiErr == nil && j.credentialsMissing {
+	missing := j.credentialsMissing
+	s.mu.Unlock()
+	if apiErr == nil && missing {
 		apiErr = badRequest("CredentialsMissing",
 			"Admin credentials for the target system have not been saved for this job. Enter the tenant URL and secret token, test the connection and save the configuration, then retry.")
 	}

@@ -10,11 +10,12 @@ import (
 func (s *Server) serveListJobs(x *exchange, rt route) {
 	s.mu.Lock()
 	jobs := s.byPrincipal[strings.ToLower(rt.servicePrincipalID)]
-	s.mu.Unlock()
 	value := make([]map[string]any, len(jobs))
 	for i, j := range jobs {
+		s.advance(j)
 		value[i] = j.jobJSON()
 	}
+	s.mu.Unlock()
 	s.writeJSON(x, http.StatusOK, map[string]any{
 		"@odata.context": odataBase(x.r, rt.version) + "#servicePrincipals('" + rt.servicePrincipalID + "')/synchronization/jobs",
 		"value":          value,
@@ -22,22 +23,18 @@ func (s *Server) serveListJobs(x *exchange, rt route) {
 }
 
 func (s *Server) serveJob(x *exchange, rt route, j *job) {
+	s.mu.Lock()
+	s.advance(j)
 	body := j.jobJSON()
+	s.mu.Unlock()
 	body["@odata.context"] = odataBase(x.r, rt.version) + "#servicePrincipals('" + rt.servicePrincipalID + "')/synchronization/jobs/$entity"
 	s.writeJSON(x, http.StatusOK, body)
 }
 
-func (s *Server) serveSchema(x *exchange, rt route, j *job) {
-	body := j.schemaJSON()
-	body["@odata.context"] = odataBase(x.r, rt.version) + "#servicePrincipals('" + rt.servicePrincipalID + "')/synchronization/jobs('" + j.id + "')/schema/$entity"
-	s.writeJSON(x, http.StatusOK, body)
-}
-
+// jobJSON renders a synchronizationJob as the "synchronizationJob resource type" and
+// "synchronizationStatus resource type" pages describe it; a job that never ran has
+// lastExecution null, as in the "Create synchronizationJob" example.
 func (j *job) jobJSON() map[string]any {
-	var lastExecution any
-	if j.lastExecution != nil {
-		lastExecution = j.lastExecution
-	}
 	return map[string]any{
 		"id":         j.id,
 		"templateId": j.templateID,
@@ -46,20 +43,7 @@ func (j *job) jobJSON() map[string]any {
 			"interval":   j.scheduleInterval,
 			"state":      j.scheduleState,
 		},
-		"status": map[string]any{
-			"code":                               j.statusCode,
-			"countSuccessiveCompleteFailures":    0,
-			"escrowsPruned":                      false,
-			"lastExecution":                      lastExecution,
-			"lastSuccessfulExecution":            lastExecution,
-			"lastSuccessfulExecutionWithExports": nil,
-			"progress":                           []any{},
-			"quarantine":                         nil,
-			"steadyStateFirstAchievedTime":       "0001-01-01T00:00:00Z",
-			"steadyStateLastAchievedTime":        "0001-01-01T00:00:00Z",
-			"synchronizedEntryCountByType":       []any{},
-			"troubleshootingUrl":                 nil,
-		},
+		"status":                     j.statusJSON(),
 		"synchronizationJobSettings": j.settings,
 	}
 }

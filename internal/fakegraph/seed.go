@@ -99,6 +99,9 @@ type job struct {
 	groupsUnsupported  bool // HR inbound: no group provisioning on demand
 	credentialsMissing bool
 	objects            map[string]*sourceObject
+
+	schema *schemaDoc // the job's synchronizationSchema; rule is derived from it
+	run    jobRun
 }
 
 type synchronizationRule struct {
@@ -123,13 +126,15 @@ type attributeMapping struct {
 	matching int    // matching priority; 0 = not a matching attribute
 }
 
+// matchingAttribute is the target attribute with the lowest non-zero matching priority.
 func (m objectMapping) matchingAttribute() string {
+	name, lowest := "", 0
 	for _, a := range m.attributes {
-		if a.matching == 1 {
-			return a.target
+		if a.matching > 0 && (lowest == 0 || a.matching < lowest) {
+			name, lowest = a.target, a.matching
 		}
 	}
-	return ""
+	return name
 }
 
 // sourceObject is a subject as the job's source system knows it.
