@@ -13,6 +13,8 @@ import (
 //	POST /_fake/faults    inject a fault (faultRequest JSON)
 //	GET  /_fake/requests  the request log as a JSON array of LoggedRequest
 //	POST /_fake/reset     Reset
+//	POST /_fake/assignments   AssignAt (assignmentRequest JSON)
+//	POST /_fake/group-answers SetGroupAnswer (groupAnswerRequest JSON)
 //
 // They need no token and are not logged.
 const controlPrefix = "/_fake/"
@@ -56,6 +58,10 @@ func (s *Server) serveControl(x *exchange) {
 		}
 		s.Reset()
 		x.writeHeader(http.StatusNoContent)
+	case controlPrefix + "assignments":
+		s.serveAssign(x)
+	case controlPrefix + "group-answers":
+		s.serveGroupAnswer(x)
 	default:
 		s.writeError(x, http.StatusNotFound, "BadRequest", "Unknown control endpoint '"+x.r.URL.Path+"'.")
 	}

@@ -61,6 +61,7 @@ func (s *Server) serveProvision(x *exchange, rt route, j *job, body []byte) {
 		return
 	}
 	params, apiErr := decodeProvisionRequest(body)
+	s.logSubjects(x, params)
 	if apiErr == nil {
 		apiErr = j.validate(params)
 	}
@@ -263,7 +264,7 @@ func (s *Server) provision(j *job, params []parameterRequest, received time.Time
 		state = map[string]*synced{}
 		s.provisioned[jk] = state
 	}
-	b := &entryBuilder{j: j, state: state, clock: received}
+	b := &entryBuilder{j: j, state: state, clock: received, received: received, assigned: s.assignments[jk]}
 	var subjects []subjectRequest
 	for _, p := range params {
 		subjects = append(subjects, p.subjects...)
@@ -281,7 +282,10 @@ func (s *Server) provision(j *job, params []parameterRequest, received time.Time
 	if single && subjects[0].objectTypeName == "Group" && len(subjects[0].members) == 0 && inTarget(entries[0]) {
 		return string(marshal(resultKey{Result: statusSuccess, Details: map[string]string{}})), "{}"
 	}
-	if single && len(entries) == 1 {
+	if single && subjects[0].objectTypeName == "Group" && len(subjects[0].members) > 0 && s.answers[strings.ToLower(subjects[0].objectID)] == GroupAnswerEmpty {
+		return emptyGroupAnswer(entries)
+	}
+	if single && len(entries) == 1 && !j.statusInfoKeyAlways {
 		return j.shapeAKey(entries[0]), string(marshal(j.render(entries[0])))
 	}
 	rendered := make([]any, len(entries))
@@ -298,25 +302,20 @@ type resultKey struct {
 
 // shapeAKey is the key of answer shape A.
 func (j *job) shapeAKey(e entry) string {
-	details := map[string]string{}
-	if e.StatusInfo.Status != statusSuccess && !j.minimalEntries {
-		details["errorCode"] = deref(e.StatusInfo.ErrorCode)
-		details["errorMessage"] = deref(e.StatusInfo.AdditionalDetails)
-	}
-	return string(marshal(resultKey{Result: e.StatusInfo.Status, Details: details}))
+	return string(marshal(resultKey{Result: e.StatusInfo.Status, Details: keyDetails(e)}))
 }
 
-// render returns the entry as the job's system reports it: Cloud Sync only reports the status.
+// render returns the entry as the job's system reports it: Cloud Sync as in Example 2.
 func (j *job) render(e entry) any {
 	if j.minimalEntries {
-		return map[string]any{"statusInfo": map[string]string{"status": e.StatusInfo.Status}}
+		return cloudSyncEntry(e)
 	}
 	return e
 }
 
 // inTarget reports whether the entry's object now exists in the target as the source says.
 func inTarget(e entry) bool {
-	return e.StatusInfo.Status == statusSuccess || deref(e.StatusInfo.Reason) == ReasonRedundantExport
+	return e.StatusInfo.Status == statusSuccess || e.inSync
 }
 
 func deref(s *string) string {
@@ -345,6 +344,7 @@ type entry struct {
 	TargetSystem         system             `json:"targetSystem"`
 	ModifiedProperties   []modifiedProperty `json:"modifiedProperties"`
 	ProvisioningSteps    []step             `json:"provisioningSteps"`
+	inSync               bool               // the target already held the object as the source says
 }
 
 type statusInfo struct {
@@ -396,9 +396,11 @@ func optional(s string) *string {
 
 // entryBuilder produces the entries of one call, advancing a clock through their steps.
 type entryBuilder struct {
-	j     *job
-	state map[string]*synced
-	clock time.Time
+	j        *job
+	state    map[string]*synced
+	clock    time.Time
+	received time.Time            // when the call arrived, for assignments
+	assigned map[string]time.Time // the job's assignments: lookup key -> effective from
 }
 
 func (b *entryBuilder) tick() string {
@@ -478,8 +480,9 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 	b.step(&e, "EntryImport", "Import", statusSuccess,
 		fmt.Sprintf("Retrieved %s '%s' from %s", typeName, o.reportable, j.sourceSystem), importDetails)
 
-	scoping := j.scopingDetails(o)
-	if !o.inScope {
+	inScope := b.inScope(o)
+	scoping := j.scopingDetails(inScope)
+	if !inScope {
 		scoping["SkipReason"] = ReasonNotEffectivelyEntitled
 		b.step(&e, "EntrySynchronizationScoping", "Scoping", statusSkipped,
 			fmt.Sprintf("Determine if %s is in scope by evaluating against each scoping filter", typeName), scoping)
@@ -495,6 +498,10 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 	matching := map[string]string{"matchingAttribute": mapping.matchingAttribute(), "matchingValue": o.matchingValue(mapping)}
 	key := j.lookupKey(o.id)
 	current := b.state[key]
+	if current == nil && o.inTarget {
+		current = &synced{targetID: b.targetID(o), members: map[string]bool{}}
+		b.state[key] = current
+	}
 	if current == nil {
 		b.step(&e, "EntryImport", "Matching", statusSuccess,
 			fmt.Sprintf("No %s matching %s '%s' was found in %s", typeName, mapping.matchingAttribute(), o.matchingValue(mapping), j.targetSystem), matching)
@@ -548,11 +555,7 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 			map[string]string{"ReportableIdentifier": o.reportable, "TargetId": current.targetID})
 		return b.finish(&e, statusSuccess, "", "", "", "", "")
 	}
-	b.step(&e, "EntrySynchronizationSkip", "Processing", statusSkipped,
-		fmt.Sprintf("%s '%s' will be skipped: %s already holds the same values", typeName, o.reportable, j.targetSystem),
-		map[string]string{"SkipReason": ReasonRedundantExport, "ReportableIdentifier": o.reportable})
-	return b.finish(&e, statusSkipped, ReasonRedundantExport, ReasonRedundantExport,
-		fmt.Sprintf("The %s is already in sync: %s holds the values computed from %s, so nothing was exported.", typeName, j.targetSystem, j.sourceSystem), "", "")
+	return b.alreadyInSync(&e, typeName, o)
 }
 
 // provisionGroup provisions a group's listed members, then the group with the members that
@@ -617,9 +620,9 @@ func (o *sourceObject) matchingValue(m objectMapping) string {
 	return o.reportable
 }
 
-func (j *job) scopingDetails(o *sourceObject) map[string]string {
+func (j *job) scopingDetails(scoped bool) map[string]string {
 	inScope := "False"
-	if o.inScope {
+	if scoped {
 		inScope = "True"
 	}
 	if j.assignmentScoped {
