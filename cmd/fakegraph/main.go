@@ -34,10 +34,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	rateInterval := flags.Duration("rate-interval", fakegraph.DefaultRateLimitInterval, "length of the sliding rate-limit window")
 	noRetryAfter := flags.Bool("no-retry-after", false, "answer 429 without a Retry-After header")
 	latency := flags.Duration("latency", 0, "delay before every answer")
+	pageSize := flags.Int("members-page-size", fakegraph.DefaultMembersPageSize, "group members per page when the request has no $top (1 to 999)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
-	if err := validate(*addr, *rateRequests, *rateInterval, *latency, flags.NArg()); err != nil {
+	if err := validate(*addr, *rateRequests, *rateInterval, *latency, *pageSize, flags.NArg()); err != nil {
 		fmt.Fprintln(stderr, "fakegraph:", err)
 		return 2
 	}
@@ -47,6 +48,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		RateLimitInterval: *rateInterval,
 		OmitRetryAfter:    *noRetryAfter,
 		Latency:           *latency,
+		MembersPageSize:   *pageSize,
 	}
 	if *rateRequests == 0 {
 		opts.RateLimitRequests = fakegraph.NoRateLimit
@@ -84,7 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-func validate(addr string, rateRequests int, rateInterval, latency time.Duration, extraArgs int) error {
+func validate(addr string, rateRequests int, rateInterval, latency time.Duration, pageSize, extraArgs int) error {
 	if extraArgs > 0 {
 		return errors.New("unexpected arguments")
 	}
@@ -103,6 +105,9 @@ func validate(addr string, rateRequests int, rateInterval, latency time.Duration
 	}
 	if latency < 0 {
 		return fmt.Errorf("-latency %s: must not be negative", latency)
+	}
+	if pageSize < 1 || pageSize > 999 {
+		return fmt.Errorf("-members-page-size %d: must be from 1 to 999, as Graph's $top", pageSize)
 	}
 	return nil
 }
