@@ -31,6 +31,18 @@ const (
 // inSyncMessage is key.details.errorMessage of Example 1.
 const inSyncMessage = "The state of the user in both the source and target systems already match."
 
+// UserBillBobID is assigned to the app like Ada; its second call answers exactly as Example 1
+// ("user already in sync"): statusInfo.errorCode and reason null, RedundantExport only in the
+// key's details.errorCode and the skip step's details.SkipReason.
+const (
+	UserBillBobID            = "52cf7b7a-52be-4a9b-9c69-e4d4a4a14f76"
+	UserBillBobPrincipalName = "bill.bob@example.com"
+)
+
+// CloudSyncDocumentedUserDN answers as Example 2 (Cloud Sync) in full; CloudSyncUserDN keeps an
+// entry holding only statusInfo.status, the form the provider's tests were written against.
+const CloudSyncDocumentedUserDN = "CN=Adele Vest,CN=Users,DC=corp,DC=example,DC=com"
+
 // UserPendingAssignmentID is a user of the SCIM job's directory that is not assigned to the app:
 // it is out of scope (NotEffectivelyEntitled) until AssignAt makes an assignment effective.
 const (
@@ -84,6 +96,21 @@ func seedDirectoryExtras(j *job) {
 	kai := entraUser(UserPendingAssignmentID, "Kai", "Novak", UserPendingAssignmentPrincipalName, UserPendingAssignmentPrincipalName, false)
 	kai.skipDetails = outOfScopeUserDetails
 	j.add(kai)
+	j.add(entraUser(UserBillBobID, "Bill", "Bob", UserBillBobPrincipalName, UserBillBobPrincipalName, true))
+}
+
+// statusOnly tells the entries of CloudSyncUserDN, answered with only a status in the entry and
+// an empty key.details.
+func statusOnly(e entry) bool {
+	return strings.EqualFold(e.SourceIdentity.ID, CloudSyncUserDN)
+}
+
+// cloudSyncRender renders a Cloud Sync entry: Example 2, or only the status for CloudSyncUserDN.
+func cloudSyncRender(e entry) any {
+	if statusOnly(e) {
+		return map[string]any{"statusInfo": map[string]string{"status": e.StatusInfo.Status}}
+	}
+	return cloudSyncEntry(e)
 }
 
 // inScope tells whether o is in scope when the call arrived: seeded so, or assigned with an
@@ -97,11 +124,12 @@ func (b *entryBuilder) inScope(o *sourceObject) bool {
 }
 
 // reportsSkipCodeInStatus lists the objects whose "already in sync" entries carry
-// RedundantExport in statusInfo.errorCode and statusInfo.reason, a form Graph also answers; all
-// others answer as Example 1, with nulls there.
+// RedundantExport in statusInfo.errorCode and statusInfo.reason, a form Graph also answers (and
+// the one the provider's tests were written against); all others answer as Example 1, with
+// nulls there.
 func reportsSkipCodeInStatus(id string) bool {
 	switch strings.ToLower(id) {
-	case UserBenID, GroupEngineeringID, UserMember1ID, UserMember2ID, UserMember3ID, UserMember4ID, UserMember5ID, UserMember6ID:
+	case UserAdaID, UserBenID, GroupEngineeringID, UserMember1ID, UserMember2ID, UserMember3ID, UserMember4ID, UserMember5ID, UserMember6ID:
 		return true
 	}
 	return false
@@ -128,7 +156,7 @@ func (b *entryBuilder) alreadyInSync(e *entry, typeName string, o *sourceObject)
 // message, which for an entry in sync are only here and in the step (Example 1).
 func keyDetails(e entry) map[string]string {
 	details := map[string]string{}
-	if e.StatusInfo.Status == statusSuccess {
+	if e.StatusInfo.Status == statusSuccess || statusOnly(e) {
 		return details
 	}
 	code, message := deref(e.StatusInfo.ErrorCode), deref(e.StatusInfo.AdditionalDetails)

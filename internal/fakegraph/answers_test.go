@@ -1,6 +1,7 @@
 package fakegraph_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -255,4 +256,80 @@ func TestCrossTenantAnswers(t *testing.T) {
 	if a.status != http.StatusOK || !strings.Contains(string(a.body), `"templateId":"Azure2Azure"`) {
 		t.Errorf("job: %d %s", a.status, a.body)
 	}
+}
+
+// Example 1 of the provisionOnDemand page: a user already in sync has nulls in statusInfo, the
+// code only in the key's details and in the skip step.
+func TestInSyncAsDocumented(t *testing.T) {
+	for _, version := range []string{"v1.0", "beta"} {
+		t.Run(version, func(t *testing.T) {
+			_, base := start(t, fakegraph.Options{})
+			url := provisionURL(base, version, fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID)
+			if result, _, e := shapeA(t, call(t, http.MethodPost, url, userBody(fakegraph.UserBillBobID), nil)); result != "Success" || str(e, "action") != "Create" {
+				t.Fatalf("first call: %s %s", result, str(e, "action"))
+			}
+			result, details, e := shapeA(t, call(t, http.MethodPost, url, userBody(fakegraph.UserBillBobID), nil))
+			if result != "Skipped" || details["errorCode"] != "RedundantExport" ||
+				details["errorMessage"] != "The state of the user in both the source and target systems already match." {
+				t.Errorf("key = %s %v, want Skipped with RedundantExport and the documented message", result, details)
+			}
+			if str(e, "statusInfo", "status") != "Skipped" {
+				t.Errorf("statusInfo = %v", e["statusInfo"])
+			}
+			for _, name := range []string{"errorCode", "reason", "additionalDetails", "errorCategory", "recommendedAction"} {
+				if v, ok := e["statusInfo"].(map[string]any)[name]; !ok || v != nil {
+					t.Errorf("statusInfo.%s = %v (present %v), want null", name, v, ok)
+				}
+			}
+			last := steps(e)[len(steps(e))-1]
+			if stepSignature(map[string]any{"provisioningSteps": []any{last}}) != "EntrySynchronizationSkip/Export/Skipped" || fmt.Sprint(last["details"]) != "map[SkipReason:RedundantExport]" {
+				t.Errorf("skip step = %v", last)
+			}
+			if strings.Contains(string(mustJSON(t, e["statusInfo"])), "RedundantExport") {
+				t.Error("RedundantExport leaked into statusInfo")
+			}
+		})
+	}
+}
+
+// Example 2 of the provisionOnDemand page: Cloud Sync entries have no null fields and
+// statusInfo holds only the status; the code of a skip or failure is in the key.
+func TestCloudSyncAnswersAsDocumented(t *testing.T) {
+	_, base := start(t, fakegraph.Options{})
+	url := provisionURL(base, "v1.0", fakegraph.CloudSyncServicePrincipalID, fakegraph.CloudSyncJobID)
+	tests := []struct{ dn, want, code string }{
+		{fakegraph.CloudSyncDocumentedUserDN, "Success", ""},
+		{strings.ToUpper(fakegraph.CloudSyncDocumentedUserDN), "Skipped", "RedundantExport"},
+		{fakegraph.CloudSyncOutOfScopeDN, "Skipped", "NotEffectivelyEntitled"},
+		{"CN=Nobody,OU=Staff,DC=corp,DC=example,DC=com", "Failure", "EntryNotFound"},
+	}
+	for _, tt := range tests {
+		result, details, e := shapeA(t, call(t, http.MethodPost, url, body(fakegraph.CloudSyncUserRuleID, subjectJSON(tt.dn, "user")), nil))
+		if result != tt.want || str(details, "errorCode") != tt.code {
+			t.Errorf("%s: key = %s %v, want %s %q", tt.dn, result, details, tt.want, tt.code)
+		}
+		if got := fmt.Sprint(e["statusInfo"]); got != "map[status:"+tt.want+"]" {
+			t.Errorf("%s: statusInfo = %s, want only the status", tt.dn, got)
+		}
+		for _, name := range []string{"action", "changeId", "startTime", "endTime", "reportableIdentifier", "provisioningSteps", "modifiedProperties"} {
+			if e[name] == nil {
+				t.Errorf("%s: entry lacks %s", tt.dn, name)
+			}
+		}
+		if got := fmt.Sprint(e["sourceSystem"], e["targetSystem"]); got != "map[name:Active Directory] map[name:Azure Active Directory]" {
+			t.Errorf("%s: systems = %s, want only their names", tt.dn, got)
+		}
+		if id := str(e, "sourceIdentity", "id"); len(id) != 36 || str(e, "sourceIdentity", "type") != "user" {
+			t.Errorf("%s: sourceIdentity = %v, want an objectGUID and type user", tt.dn, e["sourceIdentity"])
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

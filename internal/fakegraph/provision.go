@@ -305,10 +305,10 @@ func (j *job) shapeAKey(e entry) string {
 	return string(marshal(resultKey{Result: e.StatusInfo.Status, Details: keyDetails(e)}))
 }
 
-// render returns the entry as the job's system reports it: Cloud Sync as in Example 2.
+// render returns the entry as the job's system reports it.
 func (j *job) render(e entry) any {
 	if j.minimalEntries {
-		return cloudSyncEntry(e)
+		return cloudSyncRender(e)
 	}
 	return e
 }

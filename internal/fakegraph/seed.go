@@ -360,6 +360,7 @@ func cloudSyncJob(created time.Time) *job {
 		foldIDs:        true,
 	}
 	j.add(&sourceObject{id: CloudSyncUserDN, typeName: "user", displayName: "Ada Park", reportable: UserAdaPrincipalName, inScope: true})
+	j.add(&sourceObject{id: CloudSyncDocumentedUserDN, typeName: "user", displayName: "Adele Vest", reportable: "adelev@corp.example.com", inScope: true})
 	j.add(&sourceObject{id: CloudSyncOutOfScopeDN, typeName: "user", displayName: "Backup Service", reportable: "svc-backup@corp.example.com",
 		skipDetails: "The object's organizational unit is not in the scope of the configuration."})
 	return j
