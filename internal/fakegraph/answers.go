@@ -221,7 +221,7 @@ type assignmentRequest struct {
 
 func (s *Server) serveAssign(x *exchange) {
 	var req assignmentRequest
-	if !s.readControl(x, &req) {
+	if !s.readControl(x, &req, "assignment") {
 		return
 	}
 	var after time.Duration
@@ -247,7 +247,7 @@ type groupAnswerRequest struct {
 
 func (s *Server) serveGroupAnswer(x *exchange) {
 	var req groupAnswerRequest
-	if !s.readControl(x, &req) {
+	if !s.readControl(x, &req, "group answer") {
 		return
 	}
 	if err := s.SetGroupAnswer(req.GroupID, req.Answer); err != nil {
@@ -257,8 +257,9 @@ func (s *Server) serveGroupAnswer(x *exchange) {
 	s.writeJSON(x, http.StatusCreated, req)
 }
 
-// readControl decodes a control request's JSON body, answering 405 or 400 when it cannot.
-func (s *Server) readControl(x *exchange, v any) bool {
+// readControl decodes a control request's JSON body, answering 405 or 400 (naming what) when
+// it cannot.
+func (s *Server) readControl(x *exchange, v any, what string) bool {
 	if x.r.Method != http.MethodPost {
 		s.controlMethodNotAllowed(x, http.MethodPost)
 		return false
@@ -268,7 +269,7 @@ func (s *Server) readControl(x *exchange, v any) bool {
 		err = json.Unmarshal(body, v)
 	}
 	if err != nil {
-		s.writeError(x, http.StatusBadRequest, "BadRequest", "Invalid control request: "+err.Error())
+		s.writeError(x, http.StatusBadRequest, "BadRequest", "Invalid "+what+": "+err.Error())
 		return false
 	}
 	return true

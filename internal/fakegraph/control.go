@@ -1,8 +1,6 @@
 package fakegraph
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"time"
@@ -73,13 +71,8 @@ func (s *Server) controlMethodNotAllowed(x *exchange, allowed string) {
 }
 
 func (s *Server) serveInjectFault(x *exchange) {
-	body, err := io.ReadAll(io.LimitReader(x.r.Body, maxBodyBytes))
 	var req faultRequest
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		s.writeError(x, http.StatusBadRequest, "BadRequest", "Invalid fault: "+err.Error())
+	if !s.readControl(x, &req, "fault") {
 		return
 	}
 	if !slices.Contains(faultKinds, req.Kind) {
@@ -87,6 +80,7 @@ func (s *Server) serveInjectFault(x *exchange) {
 		return
 	}
 	var delay time.Duration
+	var err error
 	if req.Delay != "" {
 		if delay, err = time.ParseDuration(req.Delay); err != nil {
 			s.writeError(x, http.StatusBadRequest, "BadRequest", "Invalid fault delay: "+err.Error())

@@ -188,16 +188,7 @@ func (x *exchange) writeHeader(status int) {
 // ServeHTTP answers like Graph: every response has request-id, client-request-id and
 // Content-Type: application/json, every error the Graph envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{w: w, r: r, requestID: uuid.NewString(), clientRequestID: r.Header.Get("client-request-id")}
-	if x.clientRequestID == "" {
-		x.clientRequestID = uuid.NewString()
-	}
-	h := w.Header()
-	// Graph spells these headers in lower case on the wire.
-	h["request-id"] = []string{x.requestID}
-	h["client-request-id"] = []string{x.clientRequestID}
-	h.Set("Content-Type", "application/json")
-
+	x := newExchange(w, r)
 	if strings.HasPrefix(r.URL.Path, controlPrefix) {
 		s.serveControl(x)
 		return
@@ -269,6 +260,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case OperationProvisionOnDemand:
 		s.serveProvision(x, rt, j, body)
 	}
+}
+
+// newExchange starts an answer with the headers every Graph answer has.
+func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
+	x := &exchange{w: w, r: r, requestID: uuid.NewString(), clientRequestID: r.Header.Get("client-request-id")}
+	if x.clientRequestID == "" {
+		x.clientRequestID = uuid.NewString()
+	}
+	h := w.Header()
+	// Graph spells these headers in lower case on the wire.
+	h["request-id"] = []string{x.requestID}
+	h["client-request-id"] = []string{x.clientRequestID}
+	h.Set("Content-Type", "application/json")
+	return x
 }
 
 // wait pauses for d. It reports false when the client went away first; when the server closes

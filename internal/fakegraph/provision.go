@@ -505,31 +505,7 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 	if current == nil {
 		b.step(&e, "EntryImport", "Matching", statusSuccess,
 			fmt.Sprintf("No %s matching %s '%s' was found in %s", typeName, mapping.matchingAttribute(), o.matchingValue(mapping), j.targetSystem), matching)
-		e.Action = "Create"
-		if f := o.failure; f != nil {
-			b.step(&e, "EntryExportAdd", "Export", statusFailure,
-				fmt.Sprintf("Failed to create %s '%s' in %s", typeName, o.reportable, j.targetSystem),
-				map[string]string{"ReportableIdentifier": o.reportable, "SCIM Response": f.response})
-			return b.finish(&e, statusFailure, f.code, f.code, f.details, f.category, f.recommendedAction)
-		}
-		next := &synced{targetID: b.targetID(o), members: map[string]bool{}}
-		for _, p := range o.properties {
-			if p.value != "" {
-				e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: p.name, NewValue: ptr(p.value)})
-			}
-		}
-		if len(link) > 0 {
-			e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: "members", NewValue: ptr(b.memberValue(link))})
-			for _, m := range link {
-				next.members[m] = true
-			}
-		}
-		b.state[key] = next
-		e.TargetIdentity.ID = next.targetID
-		b.step(&e, "EntryExportAdd", "Export", statusSuccess,
-			fmt.Sprintf("%s '%s' was created in %s", typeName, o.reportable, j.targetSystem),
-			map[string]string{"ReportableIdentifier": o.reportable, "TargetId": next.targetID})
-		return b.finish(&e, statusSuccess, "", "", "", "", "")
+		return b.create(&e, typeName, o, link)
 	}
 
 	e.TargetIdentity.ID = current.targetID
@@ -556,6 +532,36 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 		return b.finish(&e, statusSuccess, "", "", "", "", "")
 	}
 	return b.alreadyInSync(&e, typeName, o)
+}
+
+// create exports an object the target does not hold yet, linking the members in link.
+func (b *entryBuilder) create(e *entry, typeName string, o *sourceObject, link []string) entry {
+	j := b.j
+	e.Action = "Create"
+	if f := o.failure; f != nil {
+		b.step(e, "EntryExportAdd", "Export", statusFailure,
+			fmt.Sprintf("Failed to create %s '%s' in %s", typeName, o.reportable, j.targetSystem),
+			map[string]string{"ReportableIdentifier": o.reportable, "SCIM Response": f.response})
+		return b.finish(e, statusFailure, f.code, f.code, f.details, f.category, f.recommendedAction)
+	}
+	next := &synced{targetID: b.targetID(o), members: map[string]bool{}}
+	for _, p := range o.properties {
+		if p.value != "" {
+			e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: p.name, NewValue: ptr(p.value)})
+		}
+	}
+	if len(link) > 0 {
+		e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: "members", NewValue: ptr(b.memberValue(link))})
+		for _, m := range link {
+			next.members[m] = true
+		}
+	}
+	b.state[j.lookupKey(o.id)] = next
+	e.TargetIdentity.ID = next.targetID
+	b.step(e, "EntryExportAdd", "Export", statusSuccess,
+		fmt.Sprintf("%s '%s' was created in %s", typeName, o.reportable, j.targetSystem),
+		map[string]string{"ReportableIdentifier": o.reportable, "TargetId": next.targetID})
+	return b.finish(e, statusSuccess, "", "", "", "", "")
 }
 
 // provisionGroup provisions a group's listed members, then the group with the members that
