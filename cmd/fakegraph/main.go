@@ -35,10 +35,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	noRetryAfter := flags.Bool("no-retry-after", false, "answer 429 without a Retry-After header")
 	latency := flags.Duration("latency", 0, "delay before every answer")
 	steadyDelay := flags.Duration("steady-delay", fakegraph.DefaultSteadyStateDelay, "how long a started job's first cycle takes before it is steady")
+	pageSize := flags.Int("members-page-size", fakegraph.DefaultMembersPageSize, "group members per page when the request has no $top (1 to 999)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
-	if err := validate(*addr, *rateRequests, *rateInterval, *latency, *steadyDelay, flags.NArg()); err != nil {
+	if err := validate(*addr, *rateRequests, *rateInterval, *latency, *steadyDelay, *pageSize, flags.NArg()); err != nil {
 		fmt.Fprintln(stderr, "fakegraph:", err)
 		return 2
 	}
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		OmitRetryAfter:    *noRetryAfter,
 		Latency:           *latency,
 		SteadyStateDelay:  *steadyDelay,
+		MembersPageSize:   *pageSize,
 	}
 	if *rateRequests == 0 {
 		opts.RateLimitRequests = fakegraph.NoRateLimit
@@ -86,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-func validate(addr string, rateRequests int, rateInterval, latency, steadyDelay time.Duration, extraArgs int) error {
+func validate(addr string, rateRequests int, rateInterval, latency, steadyDelay time.Duration, pageSize, extraArgs int) error {
 	if extraArgs > 0 {
 		return errors.New("unexpected arguments")
 	}
@@ -108,6 +110,9 @@ func validate(addr string, rateRequests int, rateInterval, latency, steadyDelay 
 	}
 	if steadyDelay <= 0 {
 		return fmt.Errorf("-steady-delay %s: must be positive", steadyDelay)
+	}
+	if pageSize < 1 || pageSize > 999 {
+		return fmt.Errorf("-members-page-size %d: must be from 1 to 999, as Graph's $top", pageSize)
 	}
 	return nil
 }

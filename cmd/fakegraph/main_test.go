@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -24,6 +25,8 @@ func TestRejectsBadFlags(t *testing.T) {
 		"zero interval":          {"-rate-interval", "0s"},
 		"negative latency":       {"-latency", "-1s"},
 		"zero steady delay":      {"-steady-delay", "0s"},
+		"zero page size":         {"-members-page-size", "0"},
+		"page size over 999":     {"-members-page-size", "1000"},
 		"unknown flag":           {"-verbose"},
 		"stray argument":         {"serve"},
 	}
@@ -49,7 +52,7 @@ func TestServesUntilCancelled(t *testing.T) {
 			var stderr bytes.Buffer
 			exit := make(chan int, 1)
 			go func() {
-				exit <- run(ctx, []string{"-addr", addr, "-rate-requests", "1", "-no-retry-after"}, stdoutWriter, &stderr)
+				exit <- run(ctx, []string{"-addr", addr, "-rate-requests", "1", "-no-retry-after", "-members-page-size", "5"}, stdoutWriter, &stderr)
 				stdoutWriter.Close()
 			}()
 
@@ -82,13 +85,34 @@ func TestServesUntilCancelled(t *testing.T) {
 				t.Errorf("statuses %v, want [200 429] with -rate-requests 1", statuses)
 			}
 
+			checkMembersPage(t, m[1])
+
 			cancel()
 			if code := <-exit; code != 0 {
 				t.Errorf("exit code %d; stderr %s", code, stderr.String())
 			}
-			if summary := stderr.String(); !strings.Contains(summary, "2 requests, 1 rate-limited") || !strings.Contains(summary, fakegraph.SCIMJobID+": 2") {
+			if summary := stderr.String(); !strings.Contains(summary, "3 requests, 1 rate-limited") || !strings.Contains(summary, fakegraph.SCIMJobID+": 2") {
 				t.Errorf("summary %q", summary)
 			}
 		})
+	}
+}
+
+// checkMembersPage reads Payments' first page of members: -members-page-size 5 makes it 5 of 12.
+func checkMembersPage(t *testing.T, base string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/groups/"+fakegraph.GroupPaymentsID+"/members", nil)
+	req.Header.Set("Authorization", "Bearer t")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var page struct {
+		NextLink string            `json:"@odata.nextLink"`
+		Value    []json.RawMessage `json:"value"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || len(page.Value) != 5 || page.NextLink == "" {
+		t.Errorf("members page: %d members, nextLink %q, err %v; want 5 and a nextLink", len(page.Value), page.NextLink, err)
 	}
 }

@@ -1,8 +1,6 @@
 package fakegraph
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 	"slices"
 	"time"
@@ -13,6 +11,8 @@ import (
 //	POST /_fake/faults    inject a fault (faultRequest JSON)
 //	GET  /_fake/requests  the request log as a JSON array of LoggedRequest
 //	POST /_fake/reset     Reset
+//	POST /_fake/assignments   AssignAt (assignmentRequest JSON)
+//	POST /_fake/group-answers SetGroupAnswer (groupAnswerRequest JSON)
 //
 // and the job controls of controljobs.go. They need no token and are not logged.
 const controlPrefix = "/_fake/"
@@ -56,6 +56,10 @@ func (s *Server) serveControl(x *exchange) {
 		}
 		s.Reset()
 		x.writeHeader(http.StatusNoContent)
+	case controlPrefix + "assignments":
+		s.serveAssign(x)
+	case controlPrefix + "group-answers":
+		s.serveGroupAnswer(x)
 	default:
 		if !s.serveJobControl(x) {
 			s.writeError(x, http.StatusNotFound, "BadRequest", "Unknown control endpoint '"+x.r.URL.Path+"'.")
@@ -69,13 +73,8 @@ func (s *Server) controlMethodNotAllowed(x *exchange, allowed string) {
 }
 
 func (s *Server) serveInjectFault(x *exchange) {
-	body, err := io.ReadAll(io.LimitReader(x.r.Body, maxBodyBytes))
 	var req faultRequest
-	if err == nil {
-		err = json.Unmarshal(body, &req)
-	}
-	if err != nil {
-		s.writeError(x, http.StatusBadRequest, "BadRequest", "Invalid fault: "+err.Error())
+	if !s.readControl(x, &req, "fault") {
 		return
 	}
 	if !slices.Contains(faultKinds, req.Kind) {
@@ -83,6 +82,7 @@ func (s *Server) serveInjectFault(x *exchange) {
 		return
 	}
 	var delay time.Duration
+	var err error
 	if req.Delay != "" {
 		if delay, err = time.ParseDuration(req.Delay); err != nil {
 			s.writeError(x, http.StatusBadRequest, "BadRequest", "Invalid fault delay: "+err.Error())

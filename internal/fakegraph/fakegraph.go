@@ -49,6 +49,12 @@ type Options struct {
 	// ForbiddenToken, when set, is a valid token that lacks the permission to provision:
 	// provisionOnDemand answers it 403 Authorization_RequestDenied (reads still succeed).
 	ForbiddenToken string
+	// GroupMemberForbiddenToken, when set, is a valid token that lacks GroupMember.Read.All:
+	// the group member reads answer it 403 Authorization_RequestDenied.
+	GroupMemberForbiddenToken string
+	// MembersPageSize is how many group members a page holds when the request has no $top;
+	// 0 means DefaultMembersPageSize.
+	MembersPageSize int
 	// Now is the server's clock (rate limit, timestamps); nil means time.Now.
 	Now func() time.Time
 	// OnRequest, if set, is called for every API request once it is logged and before it is
@@ -69,10 +75,12 @@ type Server struct {
 	closeOnce sync.Once
 
 	mu          sync.Mutex
-	jobs        map[string]*job               // jobKey -> job
-	byPrincipal map[string][]*job             // lower-case service principal id -> its jobs
-	provisioned map[string]map[string]*synced // jobKey -> object lookup key -> state in the target
-	windows     map[string][]time.Time        // jobKey -> start times inside the rate window
+	jobs        map[string]*job                 // jobKey -> job
+	byPrincipal map[string][]*job               // lower-case service principal id -> its jobs
+	provisioned map[string]map[string]*synced   // jobKey -> object lookup key -> state in the target
+	windows     map[string][]time.Time          // jobKey -> start times inside the rate window
+	assignments map[string]map[string]time.Time // jobKey -> object lookup key -> when its assignment takes effect
+	answers     map[string]GroupAnswer          // lower-case group id -> how a call with members is answered
 	faults      []*pendingFault
 	log         []*LoggedRequest
 	ts          *httptest.Server
@@ -110,6 +118,8 @@ func New(opts Options) *Server {
 	}
 	s.provisioned = map[string]map[string]*synced{}
 	s.windows = map[string][]time.Time{}
+	s.assignments = map[string]map[string]time.Time{}
+	s.answers = defaultGroupAnswers()
 	return s
 }
 
@@ -148,7 +158,8 @@ func (s *Server) Close() {
 }
 
 // Reset forgets what was provisioned, the rate-limit windows, pending faults and the request
-// log. Users added with AddUser stay.
+// log. Users added with AddUser, assignments made with AssignAt and group answers chosen with
+// SetGroupAnswer stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -189,16 +200,7 @@ func (x *exchange) writeHeader(status int) {
 // ServeHTTP answers like Graph: every response has request-id, client-request-id and
 // Content-Type: application/json, every error the Graph envelope.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	x := &exchange{w: w, r: r, requestID: uuid.NewString(), clientRequestID: r.Header.Get("client-request-id")}
-	if x.clientRequestID == "" {
-		x.clientRequestID = uuid.NewString()
-	}
-	h := w.Header()
-	// Graph spells these headers in lower case on the wire.
-	h["request-id"] = []string{x.requestID}
-	h["client-request-id"] = []string{x.clientRequestID}
-	h.Set("Content-Type", "application/json")
-
+	x := newExchange(w, r)
 	if strings.HasPrefix(r.URL.Path, controlPrefix) {
 		s.serveControl(x)
 		return
@@ -235,6 +237,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.authenticate(x) {
+		return
+	}
+	if rt.groupID != "" {
+		s.serveGroupMembers(x, rt)
 		return
 	}
 	j, ok := s.resolve(x, rt)
@@ -277,6 +283,20 @@ func readBody(x *exchange, rt route) []byte {
 		x.entry.Body = string(body)
 	}
 	return body
+}
+
+// newExchange starts an answer with the headers every Graph answer has.
+func newExchange(w http.ResponseWriter, r *http.Request) *exchange {
+	x := &exchange{w: w, r: r, requestID: uuid.NewString(), clientRequestID: r.Header.Get("client-request-id")}
+	if x.clientRequestID == "" {
+		x.clientRequestID = uuid.NewString()
+	}
+	h := w.Header()
+	// Graph spells these headers in lower case on the wire.
+	h["request-id"] = []string{x.requestID}
+	h["client-request-id"] = []string{x.clientRequestID}
+	h.Set("Content-Type", "application/json")
+	return x
 }
 
 // wait pauses for d. It reports false when the client went away first; when the server closes
@@ -367,6 +387,8 @@ type route struct {
 	method             string
 	servicePrincipalID string
 	jobID              string
+	groupID            string // group member reads
+	memberCast         string // "user" or "group" for /members/microsoft.graph.{type}
 	badSegment         string
 }
 
@@ -380,6 +402,10 @@ func parseRoute(path string) route {
 		return rt
 	}
 	rt.version = segs[0]
+	if len(segs) > 1 && strings.EqualFold(segs[1], "groups") {
+		parseGroupRoute(segs, &rt)
+		return rt
+	}
 	fixed := map[int]string{1: "servicePrincipals", 3: "synchronization"}
 	for i := 1; i < len(segs) && i <= 3; i++ {
 		if name, ok := fixed[i]; ok && !strings.EqualFold(segs[i], name) {

@@ -61,6 +61,7 @@ func (s *Server) serveProvision(x *exchange, rt route, j *job, body []byte) {
 		return
 	}
 	params, apiErr := decodeProvisionRequest(body)
+	s.logSubjects(x, params)
 	s.mu.Lock() // a schema PUT or a secrets PUT may change the rule and the credentials
 	if apiErr == nil {
 		apiErr = j.validate(params)
@@ -266,7 +267,7 @@ func (s *Server) provision(j *job, params []parameterRequest, received time.Time
 		state = map[string]*synced{}
 		s.provisioned[jk] = state
 	}
-	b := &entryBuilder{j: j, state: state, clock: received}
+	b := &entryBuilder{j: j, state: state, clock: received, received: received, assigned: s.assignments[jk]}
 	var subjects []subjectRequest
 	for _, p := range params {
 		subjects = append(subjects, p.subjects...)
@@ -284,7 +285,10 @@ func (s *Server) provision(j *job, params []parameterRequest, received time.Time
 	if single && subjects[0].objectTypeName == "Group" && len(subjects[0].members) == 0 && inTarget(entries[0]) {
 		return string(marshal(resultKey{Result: statusSuccess, Details: map[string]string{}})), "{}"
 	}
-	if single && len(entries) == 1 {
+	if single && subjects[0].objectTypeName == "Group" && len(subjects[0].members) > 0 && s.answers[strings.ToLower(subjects[0].objectID)] == GroupAnswerEmpty {
+		return emptyGroupAnswer(entries)
+	}
+	if single && len(entries) == 1 && !j.statusInfoKeyAlways {
 		return j.shapeAKey(entries[0]), string(marshal(j.render(entries[0])))
 	}
 	rendered := make([]any, len(entries))
@@ -301,25 +305,20 @@ type resultKey struct {
 
 // shapeAKey is the key of answer shape A.
 func (j *job) shapeAKey(e entry) string {
-	details := map[string]string{}
-	if e.StatusInfo.Status != statusSuccess && !j.minimalEntries {
-		details["errorCode"] = deref(e.StatusInfo.ErrorCode)
-		details["errorMessage"] = deref(e.StatusInfo.AdditionalDetails)
-	}
-	return string(marshal(resultKey{Result: e.StatusInfo.Status, Details: details}))
+	return string(marshal(resultKey{Result: e.StatusInfo.Status, Details: keyDetails(e)}))
 }
 
-// render returns the entry as the job's system reports it: Cloud Sync only reports the status.
+// render returns the entry as the job's system reports it.
 func (j *job) render(e entry) any {
 	if j.minimalEntries {
-		return map[string]any{"statusInfo": map[string]string{"status": e.StatusInfo.Status}}
+		return cloudSyncRender(e)
 	}
 	return e
 }
 
 // inTarget reports whether the entry's object now exists in the target as the source says.
 func inTarget(e entry) bool {
-	return e.StatusInfo.Status == statusSuccess || deref(e.StatusInfo.Reason) == ReasonRedundantExport
+	return e.StatusInfo.Status == statusSuccess || e.inSync
 }
 
 func deref(s *string) string {
@@ -348,6 +347,7 @@ type entry struct {
 	TargetSystem         system             `json:"targetSystem"`
 	ModifiedProperties   []modifiedProperty `json:"modifiedProperties"`
 	ProvisioningSteps    []step             `json:"provisioningSteps"`
+	inSync               bool               // the target already held the object as the source says
 }
 
 type statusInfo struct {
@@ -399,9 +399,11 @@ func optional(s string) *string {
 
 // entryBuilder produces the entries of one call, advancing a clock through their steps.
 type entryBuilder struct {
-	j     *job
-	state map[string]*synced
-	clock time.Time
+	j        *job
+	state    map[string]*synced
+	clock    time.Time
+	received time.Time            // when the call arrived, for assignments
+	assigned map[string]time.Time // the job's assignments: lookup key -> effective from
 }
 
 func (b *entryBuilder) tick() string {
@@ -481,8 +483,9 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 	b.step(&e, "EntryImport", "Import", statusSuccess,
 		fmt.Sprintf("Retrieved %s '%s' from %s", typeName, o.reportable, j.sourceSystem), importDetails)
 
-	scoping := j.scopingDetails(o)
-	if !o.inScope {
+	inScope := b.inScope(o)
+	scoping := j.scopingDetails(inScope)
+	if !inScope {
 		scoping["SkipReason"] = ReasonNotEffectivelyEntitled
 		b.step(&e, "EntrySynchronizationScoping", "Scoping", statusSkipped,
 			fmt.Sprintf("Determine if %s is in scope by evaluating against each scoping filter", typeName), scoping)
@@ -498,34 +501,14 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 	matching := map[string]string{"matchingAttribute": mapping.matchingAttribute(), "matchingValue": o.matchingValue(mapping)}
 	key := j.lookupKey(o.id)
 	current := b.state[key]
+	if current == nil && o.inTarget {
+		current = &synced{targetID: b.targetID(o), members: map[string]bool{}}
+		b.state[key] = current
+	}
 	if current == nil {
 		b.step(&e, "EntryImport", "Matching", statusSuccess,
 			fmt.Sprintf("No %s matching %s '%s' was found in %s", typeName, mapping.matchingAttribute(), o.matchingValue(mapping), j.targetSystem), matching)
-		e.Action = "Create"
-		if f := o.failure; f != nil {
-			b.step(&e, "EntryExportAdd", "Export", statusFailure,
-				fmt.Sprintf("Failed to create %s '%s' in %s", typeName, o.reportable, j.targetSystem),
-				map[string]string{"ReportableIdentifier": o.reportable, "SCIM Response": f.response})
-			return b.finish(&e, statusFailure, f.code, f.code, f.details, f.category, f.recommendedAction)
-		}
-		next := &synced{targetID: b.targetID(o), members: map[string]bool{}}
-		for _, p := range o.properties {
-			if p.value != "" {
-				e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: p.name, NewValue: ptr(p.value)})
-			}
-		}
-		if len(link) > 0 {
-			e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: "members", NewValue: ptr(b.memberValue(link))})
-			for _, m := range link {
-				next.members[m] = true
-			}
-		}
-		b.state[key] = next
-		e.TargetIdentity.ID = next.targetID
-		b.step(&e, "EntryExportAdd", "Export", statusSuccess,
-			fmt.Sprintf("%s '%s' was created in %s", typeName, o.reportable, j.targetSystem),
-			map[string]string{"ReportableIdentifier": o.reportable, "TargetId": next.targetID})
-		return b.finish(&e, statusSuccess, "", "", "", "", "")
+		return b.create(&e, typeName, o, link)
 	}
 
 	e.TargetIdentity.ID = current.targetID
@@ -551,11 +534,37 @@ func (b *entryBuilder) provisionObject(id, typeName string, link []string) entry
 			map[string]string{"ReportableIdentifier": o.reportable, "TargetId": current.targetID})
 		return b.finish(&e, statusSuccess, "", "", "", "", "")
 	}
-	b.step(&e, "EntrySynchronizationSkip", "Processing", statusSkipped,
-		fmt.Sprintf("%s '%s' will be skipped: %s already holds the same values", typeName, o.reportable, j.targetSystem),
-		map[string]string{"SkipReason": ReasonRedundantExport, "ReportableIdentifier": o.reportable})
-	return b.finish(&e, statusSkipped, ReasonRedundantExport, ReasonRedundantExport,
-		fmt.Sprintf("The %s is already in sync: %s holds the values computed from %s, so nothing was exported.", typeName, j.targetSystem, j.sourceSystem), "", "")
+	return b.alreadyInSync(&e, typeName, o)
+}
+
+// create exports an object the target does not hold yet, linking the members in link.
+func (b *entryBuilder) create(e *entry, typeName string, o *sourceObject, link []string) entry {
+	j := b.j
+	e.Action = "Create"
+	if f := o.failure; f != nil {
+		b.step(e, "EntryExportAdd", "Export", statusFailure,
+			fmt.Sprintf("Failed to create %s '%s' in %s", typeName, o.reportable, j.targetSystem),
+			map[string]string{"ReportableIdentifier": o.reportable, "SCIM Response": f.response})
+		return b.finish(e, statusFailure, f.code, f.code, f.details, f.category, f.recommendedAction)
+	}
+	next := &synced{targetID: b.targetID(o), members: map[string]bool{}}
+	for _, p := range o.properties {
+		if p.value != "" {
+			e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: p.name, NewValue: ptr(p.value)})
+		}
+	}
+	if len(link) > 0 {
+		e.ModifiedProperties = append(e.ModifiedProperties, modifiedProperty{DisplayName: "members", NewValue: ptr(b.memberValue(link))})
+		for _, m := range link {
+			next.members[m] = true
+		}
+	}
+	b.state[j.lookupKey(o.id)] = next
+	e.TargetIdentity.ID = next.targetID
+	b.step(e, "EntryExportAdd", "Export", statusSuccess,
+		fmt.Sprintf("%s '%s' was created in %s", typeName, o.reportable, j.targetSystem),
+		map[string]string{"ReportableIdentifier": o.reportable, "TargetId": next.targetID})
+	return b.finish(e, statusSuccess, "", "", "", "", "")
 }
 
 // provisionGroup provisions a group's listed members, then the group with the members that
@@ -620,9 +629,9 @@ func (o *sourceObject) matchingValue(m objectMapping) string {
 	return o.reportable
 }
 
-func (j *job) scopingDetails(o *sourceObject) map[string]string {
+func (j *job) scopingDetails(scoped bool) map[string]string {
 	inScope := "False"
-	if o.inScope {
+	if scoped {
 		inScope = "True"
 	}
 	if j.assignmentScoped {

@@ -27,6 +27,35 @@ type LoggedRequest struct {
 	ClientRequestID  string    `json:"clientRequestId"`
 	HasAuthorization bool      `json:"hasAuthorization"`
 	Body             string    `json:"body,omitempty"` // provisionOnDemand request body
+	// Subjects are the provisionOnDemand call's subjects with their members, when the body
+	// could be read (also for calls Graph refused, such as 6 members).
+	Subjects []LoggedSubject `json:"subjects,omitempty"`
+}
+
+// LoggedSubject is one subject of a provisionOnDemand call.
+type LoggedSubject struct {
+	ObjectID       string   `json:"objectId"`
+	ObjectTypeName string   `json:"objectTypeName"`
+	Members        []string `json:"members,omitempty"` // links.members' object ids, in order
+}
+
+// ProvisionCallMembers lists, for each provisionOnDemand call to jobID ("" = any job) in
+// arrival order, the member ids sent with its subjects (empty for a call without members).
+func (s *Server) ProvisionCallMembers(jobID string) [][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var calls [][]string
+	for _, r := range s.log {
+		if r.Operation != OperationProvisionOnDemand || (jobID != "" && r.JobID != jobID) {
+			continue
+		}
+		members := []string{}
+		for _, subject := range r.Subjects {
+			members = append(members, subject.Members...)
+		}
+		calls = append(calls, members)
+	}
+	return calls
 }
 
 // Requests returns a copy of the request log, oldest first.

@@ -91,14 +91,15 @@ type job struct {
 	settings           []map[string]string
 	rule               synchronizationRule
 
-	sourceSystem       string
-	targetSystem       string
-	minimalEntries     bool // Cloud Sync: entries carry only statusInfo.status
-	foldIDs            bool // object ids compare case-insensitively (GUIDs, distinguished names)
-	assignmentScoped   bool // scope comes from assignment to the app
-	groupsUnsupported  bool // HR inbound: no group provisioning on demand
-	credentialsMissing bool
-	objects            map[string]*sourceObject
+	sourceSystem        string
+	targetSystem        string
+	minimalEntries      bool // Cloud Sync: entries carry only statusInfo.status
+	foldIDs             bool // object ids compare case-insensitively (GUIDs, distinguished names)
+	assignmentScoped    bool // scope comes from assignment to the app
+	groupsUnsupported   bool // HR inbound: no group provisioning on demand
+	credentialsMissing  bool
+	statusInfoKeyAlways bool // cross-tenant: the StatusInfo key and an array even for one entry
+	objects             map[string]*sourceObject
 
 	schema *schemaDoc // the job's synchronizationSchema; rule is derived from it
 	run    jobRun
@@ -149,6 +150,7 @@ type sourceObject struct {
 	inScope       bool
 	skipDetails   string // why it is out of scope
 	failure       *exportFailure
+	inTarget      bool // the target already holds it as the source says: in sync from the first call
 }
 
 type property struct{ name, value string }
@@ -200,7 +202,7 @@ func seedJobs(created time.Time) []*job {
 	missing.lastExecution = nil
 	seedEntraDirectory(missing)
 
-	return []*job{scim, cloudSyncJob(created), workdayJob(created), missing}
+	return []*job{scim, cloudSyncJob(created), workdayJob(created), missing, crossTenantJob(created)}
 }
 
 func lastExecution(began time.Time) map[string]any {
@@ -268,14 +270,7 @@ func seedEntraDirectory(j *job) {
 	j.add(chloe)
 
 	dev := entraUser(UserFailingID, "Dev", "Patel", "dev.patel@example.com", "", true)
-	dev.failure = &exportFailure{
-		code: ErrorCodeSCIMBadRequest,
-		details: `The SCIM endpoint rejected the request to create User 'dev.patel@example.com' with 400 Bad Request: ` +
-			`attribute 'emails[type eq "work"].value' is required. This operation will be retried at the next provisioning cycle.`,
-		category:          "NonServiceFailure",
-		recommendedAction: "Give the user a mail address in Azure Active Directory, or change the attribute mappings so that every required SCIM attribute has a value.",
-		response:          `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidValue","detail":"Attribute 'emails[type eq \"work\"].value' is required."}`,
-	}
+	dev.failure = scimRequiredAttributeFailure("dev.patel@example.com")
 	j.add(dev)
 
 	members := []struct{ id, given, surname string }{
@@ -293,6 +288,8 @@ func seedEntraDirectory(j *job) {
 		engineering.members = append(engineering.members, m.id)
 	}
 	j.add(engineering)
+
+	seedDirectoryExtras(j)
 
 	finance := entraGroup(GroupOutOfScopeID, "Finance", false)
 	finance.skipDetails = "The group is not assigned to the application, so it is out of scope for provisioning. Assign the group to the application to provision it."
@@ -368,6 +365,7 @@ func cloudSyncJob(created time.Time) *job {
 		foldIDs:        true,
 	}
 	j.add(&sourceObject{id: CloudSyncUserDN, typeName: "user", displayName: "Ada Park", reportable: UserAdaPrincipalName, inScope: true})
+	j.add(&sourceObject{id: CloudSyncDocumentedUserDN, typeName: "user", displayName: "Adele Vest", reportable: "adelev@corp.example.com", inScope: true})
 	j.add(&sourceObject{id: CloudSyncOutOfScopeDN, typeName: "user", displayName: "Backup Service", reportable: "svc-backup@corp.example.com",
 		skipDetails: "The object's organizational unit is not in the scope of the configuration."})
 	return j
