@@ -135,7 +135,6 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		resp.Diagnostics.AddError("Cannot sign in to Microsoft Graph", err.Error())
 		return
 	}
-	secrets := credential.Secrets
 	client, err := graph.NewClient(graph.Config{
 		Endpoint:          settings.GraphEndpoint,
 		APIVersion:        settings.APIVersion,
@@ -145,12 +144,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		RateLimitRequests: settings.RateLimitRequests,
 		RateLimitInterval: settings.RateLimitInterval,
 		MaxRetries:        settings.MaxRetries,
-		Log: func(ctx context.Context, msg string, fields map[string]any) {
-			ctx = tflog.MaskMessageStrings(ctx, secrets...)
-			ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
-			tflog.Debug(ctx, msg, fields)
-			reportWaiting(ctx, msg, fields)
-		},
+		OnEvent:           graphEvents(credential.Secrets),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())

@@ -1,0 +1,34 @@
+package graph
+
+import (
+	"crypto/tls"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// defaultHTTPClient mirrors azcore's default transport, which is not exported and could not
+// be wrapped by bodyLimit otherwise.
+var defaultHTTPClient = sync.OnceValue(func() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 10
+	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	t.HTTP2 = &http.HTTP2Config{SendPingTimeout: 10 * time.Second, PingTimeout: 5 * time.Second}
+	return &http.Client{Transport: t}
+})
+
+// isLoopbackHTTP reports whether u is plain http to this machine (127.0.0.0/8, ::1, localhost).
+func isLoopbackHTTP(u *url.URL) bool {
+	if u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
