@@ -1,7 +1,8 @@
-// Package fakegraph is a fake Microsoft Graph service for the provisionOnDemand API and the
-// synchronization reads around it (jobs, job, schema), as described in
-// /work/shared/graph-provisioning-api.md. It serves real HTTP, keeps provisioning state per job,
-// enforces a sliding-window rate limit, injects faults and records every request.
+// Package fakegraph is a fake Microsoft Graph service for provisionOnDemand and the synchronization
+// API around it (templates, jobs, secrets, schema, group members), answering in the shapes of the
+// Microsoft Graph reference pages cited beside each answer. It serves real HTTP, keeps state per job
+// that changes over time, enforces a sliding-window rate limit, injects faults and records every
+// request.
 //
 // It deliberately shares no types with the provider's Graph client: it speaks JSON on its own, so
 // a serialisation bug in the client cannot hide behind a shared struct.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"io"
 	"io/fs"
 	"log"
@@ -15,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // resetMidAnswer promises a body, sends part of it and resets the connection (RST, not FIN).
@@ -65,18 +63,6 @@ func TestConnectionResetEveryTimeEndsAfterMaxRetries(t *testing.T) {
 	}
 	if n := len(g.seen()); n != 3 {
 		t.Fatalf("got %d requests, want 3", n)
-	}
-}
-
-func TestHungServerEndsAfterMaxRetries(t *testing.T) {
-	g := newFakeGraph(t, func(_ int, _ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	c, _ := newTestClient(t, g, func(cfg *Config) { cfg.MaxRetries, cfg.TryTimeout = 1, 50*time.Millisecond })
-	_, err := c.ProvisionOnDemand(context.Background(), testSP, testJob(t), groupRequest)
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "failed after 2 attempt(s)") {
-		t.Fatalf("got %v, want a per-attempt timeout after 2 attempts", err)
-	}
-	if n := len(g.seen()); n != 2 {
-		t.Fatalf("got %d requests, want 2", n)
 	}
 }
 

@@ -1,8 +1,11 @@
 package graph
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -102,9 +105,45 @@ type ModifiedProperty struct {
 	NewValue string
 }
 
+// ProvisionOnDemand provisions the subjects of req through the job now. A success, skip or
+// failure of the provisioning itself is a result; an error is a Graph error (*Error), a
+// throttle that outlasts ctx's deadline (*ThrottledError), or a transport failure.
+func (c *Client) ProvisionOnDemand(ctx context.Context, servicePrincipalID, jobID string, req ProvisionRequest) (*ProvisionResult, error) {
+	if servicePrincipalID == "" || jobID == "" {
+		return nil, errors.New("graph: provisionOnDemand needs a service principal id and a job id")
+	}
+	job := &jobCall{
+		servicePrincipalID: servicePrincipalID,
+		jobID:              jobID,
+		limiter:            limiterFor(jobKey(c.endpoint, servicePrincipalID, jobID), c.limit, c.interval),
+	}
+	path := "/servicePrincipals/" + url.PathEscape(servicePrincipalID) +
+		"/synchronization/jobs/" + url.PathEscape(jobID) + "/provisionOnDemand"
+	payload, requestID, err := c.do(ctx, http.MethodPost, path, req, job)
+	if err != nil {
+		return nil, err
+	}
+	var answer struct {
+		Key   jsonText `json:"key"`
+		Value jsonText `json:"value"`
+	}
+	if err := json.Unmarshal(payload, &answer); err != nil {
+		// Not the documented {key, value} object (a gateway's HTML page, an empty body): keep the
+		// body as the value, from which no status can be read.
+		c.emit(ctx, UnreadableAnswerEvent{RequestID: requestID, Error: err.Error()})
+		return &ProvisionResult{RequestID: requestID, Value: strings.ToValidUTF8(string(payload), "\uFFFD")}, nil
+	}
+	r := DecodeProvisionResult(string(answer.Key), string(answer.Value))
+	r.RequestID = requestID
+	return r, nil
+}
+
 // DecodeProvisionResult decodes the key and value strings of a provisionOnDemand answer. It
-// accepts all documented shapes (see graph-provisioning-api.md §2), never fails and never
-// panics: whatever cannot be read stays empty, and Status is "" when no status is readable.
+// accepts the three shapes Microsoft documents (reference page "synchronizationJob:
+// provisionOnDemand", https://learn.microsoft.com/graph/api/synchronization-synchronizationjob-provisionondemand):
+// A, a key {"result", "details"} and one entry as value; B, the same key and {} (groups); C, a
+// type name as key and an array of entries. It never fails and never panics: whatever cannot be
+// read stays empty, and Status is "" when no status is readable (docs/functions/decode_provisioning_result.md).
 func DecodeProvisionResult(key, value string) *ProvisionResult {
 	r := &ProvisionResult{Key: key, Value: value}
 
@@ -159,112 +198,6 @@ func decodeEntries(value string) []ProvisioningEntry {
 	return entries
 }
 
-// wireEntry is an entry as Graph sends it. Every field is lenient: a wrong type leaves that
-// field empty instead of failing the whole entry.
-type wireEntry struct {
-	Action               jsonText `json:"action"`
-	ChangeID             jsonText `json:"changeId"`
-	StartTime            jsonText `json:"startTime"`
-	EndTime              jsonText `json:"endTime"`
-	ReportableIdentifier jsonText `json:"reportableIdentifier"`
-	StatusInfo           lenient[struct {
-		Status            jsonText `json:"status"`
-		ErrorCode         jsonText `json:"errorCode"`
-		Reason            jsonText `json:"reason"`
-		AdditionalDetails jsonText `json:"additionalDetails"`
-		RecommendedAction jsonText `json:"recommendedAction"`
-	}] `json:"statusInfo"`
-	SourceIdentity     lenient[wireIdentity]                    `json:"sourceIdentity"`
-	TargetIdentity     lenient[wireIdentity]                    `json:"targetIdentity"`
-	SourceSystem       lenient[wireIdentity]                    `json:"sourceSystem"`
-	TargetSystem       lenient[wireIdentity]                    `json:"targetSystem"`
-	ModifiedProperties lenient[[]lenient[wireModifiedProperty]] `json:"modifiedProperties"`
-	ProvisioningSteps  lenient[[]lenient[wireStep]]             `json:"provisioningSteps"`
-}
-
-type wireIdentity struct {
-	ID   jsonText `json:"id"`
-	Type jsonText `json:"type"`
-	Name jsonText `json:"name"`
-}
-
-type wireModifiedProperty struct {
-	DisplayName jsonText `json:"displayName"`
-	OldValue    jsonText `json:"oldValue"`
-	NewValue    jsonText `json:"newValue"`
-}
-
-type wireStep struct {
-	Name        jsonText                     `json:"name"`
-	Type        jsonText                     `json:"type"`
-	Status      jsonText                     `json:"status"`
-	Description jsonText                     `json:"description"`
-	Timestamp   jsonText                     `json:"timestamp"`
-	Details     lenient[map[string]jsonText] `json:"details"`
-}
-
-func (w *wireEntry) entry() ProvisioningEntry {
-	si := w.StatusInfo.v
-	// errorCode is the documented code; Graph puts codes such as RedundantExport (the skip
-	// reason) into reason instead, or prose. additionalDetails is the explanation, else the
-	// reason when it was not taken as the code.
-	code, reason := string(si.ErrorCode), string(si.Reason)
-	if code == "" && codeLike(reason) {
-		code = reason
-	}
-	msg := string(si.AdditionalDetails)
-	if msg == "" && reason != code {
-		msg = reason
-	}
-	e := ProvisioningEntry{
-		Action:               string(w.Action),
-		ChangeID:             string(w.ChangeID),
-		ReportableIdentifier: string(w.ReportableIdentifier),
-		Status:               canonicalStatus(string(si.Status)),
-		ErrorCode:            code,
-		ErrorMessage:         msg,
-		RecommendedAction:    string(si.RecommendedAction),
-		SourceIdentityID:     string(w.SourceIdentity.v.ID),
-		SourceIdentityType:   string(w.SourceIdentity.v.Type),
-		TargetIdentityID:     string(w.TargetIdentity.v.ID),
-		TargetIdentityType:   string(w.TargetIdentity.v.Type),
-		SourceSystem:         string(w.SourceSystem.v.Name),
-		TargetSystem:         string(w.TargetSystem.v.Name),
-		StartTime:            string(w.StartTime),
-		EndTime:              string(w.EndTime),
-	}
-	for _, s := range w.ProvisioningSteps.v {
-		if !s.ok {
-			continue
-		}
-		step := ProvisioningStep{
-			Name:        string(s.v.Name),
-			Type:        string(s.v.Type),
-			Status:      canonicalStatus(string(s.v.Status)),
-			Description: string(s.v.Description),
-			Timestamp:   string(s.v.Timestamp),
-		}
-		if len(s.v.Details.v) > 0 {
-			step.Details = make(map[string]string, len(s.v.Details.v))
-			for k, v := range s.v.Details.v {
-				step.Details[k] = string(v)
-			}
-		}
-		e.Steps = append(e.Steps, step)
-	}
-	for _, p := range w.ModifiedProperties.v {
-		if !p.ok {
-			continue
-		}
-		e.ModifiedProperties = append(e.ModifiedProperties, ModifiedProperty{
-			Name:     string(p.v.DisplayName),
-			OldValue: string(p.v.OldValue),
-			NewValue: string(p.v.NewValue),
-		})
-	}
-	return e
-}
-
 // canonicalStatus spells the known statuses canonically, whatever their case; others stay as sent.
 func canonicalStatus(s string) string {
 	s = strings.TrimSpace(s)
@@ -303,42 +236,4 @@ func codeLike(s string) bool {
 		}
 	}
 	return true
-}
-
-// jsonText accepts any JSON value: a string as is, null as "", anything else as its compact JSON
-// text, always valid UTF-8 as Terraform state requires.
-type jsonText string
-
-func (t *jsonText) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*t = ""
-	case b[0] == '"':
-		var s string
-		if json.Unmarshal(b, &s) == nil {
-			*t = jsonText(s)
-		}
-	default:
-		var buf bytes.Buffer
-		if json.Compact(&buf, b) == nil {
-			*t = jsonText(strings.ToValidUTF8(buf.String(), "\uFFFD"))
-		}
-	}
-	return nil
-}
-
-// lenient decodes a T when the JSON fits and otherwise stays zero (ok false, as for null),
-// without failing its parent.
-type lenient[T any] struct {
-	v  T
-	ok bool
-}
-
-func (l *lenient[T]) UnmarshalJSON(b []byte) error {
-	var v T
-	if string(b) != "null" && json.Unmarshal(b, &v) == nil {
-		l.v, l.ok = v, true
-	}
-	return nil
 }

@@ -226,6 +226,13 @@ func (l *limiter) startLocked(ticket uint64, now time.Time) {
 	l.notifyLocked()
 }
 
+// now reads the limiter's clock.
+func (l *limiter) now() time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.clock.Now()
+}
+
 // sent moves a start to when its request was written. A sender descheduled between its grant
 // and the write would otherwise reach a strict server closer to the next window than planned.
 // Moving a start later only ever delays the calls after it.

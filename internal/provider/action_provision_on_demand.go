@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/action/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -150,33 +149,5 @@ func (m provisionActionModel) provisionModel() provisionOnDemandModel {
 		SynchronizationJobID: m.SynchronizationJobID,
 		Parameters:           m.Parameters,
 		FailOnSkip:           m.FailOnSkip,
-	}
-}
-
-type progressKey struct{}
-
-// withProgress lets the Graph client's log lines about waiting reach the caller's progress messages.
-func withProgress(ctx context.Context, progress func(string)) context.Context {
-	return context.WithValue(ctx, progressKey{}, progress)
-}
-
-// reportWaiting turns the client's log lines on rate-limit waits and retries into progress messages
-// for the call whose context asked for them.
-func reportWaiting(ctx context.Context, msg string, fields map[string]any) {
-	progress, _ := ctx.Value(progressKey{}).(func(string))
-	if progress == nil {
-		return
-	}
-	switch msg {
-	case "Graph request":
-		if ms, ok := fields["waited_ms"].(int64); ok && ms > 0 {
-			progress(fmt.Sprintf("Waited %s for the job's rate limit", time.Duration(ms)*time.Millisecond))
-		}
-	case "Graph call will be retried":
-		what := "Graph could not be reached"
-		if status, ok := fields["status"]; ok {
-			what = fmt.Sprintf("Graph answered HTTP %v", status)
-		}
-		progress(fmt.Sprintf("%s: retrying after %v...", what, fields["retry_after"]))
 	}
 }

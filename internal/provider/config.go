@@ -21,7 +21,6 @@ const (
 	defaultRateLimitRequests = 5
 	defaultRateLimitInterval = 10 * time.Second
 	defaultMaxRetries        = 10
-	maxMaxRetries            = 100
 )
 
 // providerSettings are the provider settings after attribute/environment precedence and defaults.
@@ -46,7 +45,7 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 		RateLimitRequests: resolve(r, "rate_limit_requests", m.RateLimitRequests, defaultRateLimitRequests,
 			parseCount(0, math.MaxInt32), "ENTRASYNC_RATE_LIMIT_REQUESTS"),
 		RateLimitInterval:  resolve(r, "rate_limit_interval", m.RateLimitInterval, defaultRateLimitInterval, parseInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"),
-		MaxRetries:         resolve(r, "max_retries", m.MaxRetries, defaultMaxRetries, parseCount(0, maxMaxRetries), "ENTRASYNC_MAX_RETRIES"),
+		MaxRetries:         resolve(r, "max_retries", m.MaxRetries, defaultMaxRetries, parseCount(0, graph.MaxRetriesLimit), "ENTRASYNC_MAX_RETRIES"),
 		RedactPersonalData: resolve(r, "redact_personal_data", m.RedactPersonalData, false, parseBool, "ENTRASYNC_REDACT_PERSONAL_DATA"),
 	}
 	s.Auth.Cloud = resolve(r, "environment", m.Environment, mustCloud("global"), parseCloud, "ARM_ENVIRONMENT")

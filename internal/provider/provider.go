@@ -88,7 +88,7 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional: true,
 				MarkdownDescription: "Retries of one call after 429, 500, 502, 503, 504 or a connection error: 0 to 100. Default `10`. " +
 					"Defaults to `ENTRASYNC_MAX_RETRIES`.",
-				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+				Validators: []validator.Int64{int64validator.Between(0, graph.MaxRetriesLimit)},
 			},
 			"redact_personal_data": schema.BoolAttribute{
 				Optional: true,
@@ -129,7 +129,6 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		resp.Diagnostics.AddError("Cannot sign in to Microsoft Graph", err.Error())
 		return
 	}
-	secrets := credential.Secrets
 	client, err := graph.NewClient(graph.Config{
 		Endpoint:          settings.GraphEndpoint,
 		APIVersion:        settings.APIVersion,
@@ -139,12 +138,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		RateLimitRequests: settings.RateLimitRequests,
 		RateLimitInterval: settings.RateLimitInterval,
 		MaxRetries:        settings.MaxRetries,
-		Log: func(ctx context.Context, msg string, fields map[string]any) {
-			ctx = tflog.MaskMessageStrings(ctx, secrets...)
-			ctx = tflog.MaskAllFieldValuesStrings(ctx, secrets...)
-			tflog.Debug(ctx, msg, fields)
-			reportWaiting(ctx, msg, fields)
-		},
+		OnEvent:           graphEvents(credential.Secrets),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
