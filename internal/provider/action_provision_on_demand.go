@@ -151,7 +151,7 @@ func (a *provisionOnDemandAction) Invoke(ctx context.Context, req action.InvokeR
 		return
 	}
 	reportResult(result, progress)
-	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, m.FailOnSkip.ValueBool())...)
+	resp.Diagnostics.Append(outcomeDiagnosticsAfter(ctx, result, m.FailOnSkip.ValueBool(), actionAfterFailure)...)
 }
 
 // reportResult sends one message per subject and per step of the decoded answer.
