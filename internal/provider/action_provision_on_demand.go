@@ -130,7 +130,7 @@ func (a *provisionOnDemandAction) Invoke(ctx context.Context, req action.InvokeR
 		return
 	}
 	reportResult(result, progress)
-	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, m.FailOnSkip.ValueBool())...)
+	resp.Diagnostics.Append(outcomeDiagnosticsAfter(ctx, result, m.FailOnSkip.ValueBool(), actionAfterFailure)...)
 }
 
 // provisionActionModel maps the action's configuration.
