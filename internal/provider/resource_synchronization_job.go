@@ -199,8 +199,7 @@ func (r *synchronizationJobResource) Update(ctx context.Context, req resource.Up
 	case restarted:
 		resp.Diagnostics.Append(r.run(ctx, &m, sp, "restart", time.Time{})...)
 	case m.Enabled.ValueBool() && !prior.Enabled.ValueBool():
-		// A job that reached steady state before its pause keeps it: any steady state counts.
-		resp.Diagnostics.Append(r.run(ctx, &m, sp, "start", time.Unix(0, 0))...)
+		resp.Diagnostics.Append(r.run(ctx, &m, sp, "start", prior.steadyAfterStart())...)
 	}
 	if !resp.Diagnostics.HasError() && !m.Enabled.ValueBool() && (restarted || prior.Enabled.ValueBool()) {
 		if err := r.data.client.PauseSynchronizationJob(ctx, sp, m.ID.ValueString()); err != nil {

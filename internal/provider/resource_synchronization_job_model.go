@@ -98,3 +98,16 @@ func codeAndMessage(code, message string) string {
 	}
 	return code + ": " + message
 }
+
+// steadyAfterStart is the since of a wait after starting the job again: a job resumed from a
+// pause keeps the steady state it had (any counts); one in quarantine or never steady owes a
+// new cycle (zero: only a steady state after the start counts).
+func (m *jobResourceModel) steadyAfterStart() time.Time {
+	status := m.Status.Attributes()
+	code, _ := status["code"].(types.String)
+	steady, _ := status["steady_state_last_achieved"].(types.String)
+	if code.ValueString() == "Quarantine" || steady.ValueString() == "" {
+		return time.Time{}
+	}
+	return time.Unix(0, 0)
+}
