@@ -135,9 +135,11 @@ func TestAccSynchronizationJob_lifecycle(t *testing.T) {
 				ConfigStateChecks: statusIs("Active", "Active"),
 			},
 			{
-				ResourceName:            jobAddress,
-				ImportState:             true,
-				ImportStateIdFunc:       func(*terraform.State) (string, error) { return fg.UnconfiguredSCIMServicePrincipalID + "/" + jobID, nil },
+				ResourceName: jobAddress,
+				ImportState:  true,
+				ImportStateIdFunc: func(*terraform.State) (string, error) {
+					return fg.UnconfiguredSCIMServicePrincipalID + "/" + jobID, nil
+				},
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"restart", "wait_for_steady_state"},
 			},
