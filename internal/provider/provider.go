@@ -172,7 +172,7 @@ func (p *entrasyncProvider) Functions(context.Context) []func() function.Functio
 }
 
 func (p *entrasyncProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newProvisionOnDemandResource, newSynchronizationJobResource}
+	return []func() resource.Resource{newProvisionOnDemandResource, newSynchronizationJobResource, newSynchronizationCredentialsResource}
 }
 
 func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.DataSource {
