@@ -136,15 +136,7 @@ func (r *synchronizationCredentialsResource) ValidateConfig(ctx context.Context,
 }
 
 func (r *synchronizationCredentialsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var m credentialsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !r.data.hasClient(&resp.Diagnostics, resourceNeedsClient) {
-		return
-	}
-	r.write(ctx, &m, req.Config, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-	}
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
 }
 
 // Read keeps the state: Graph cannot read saved secrets back.
@@ -155,14 +147,19 @@ func (r *synchronizationCredentialsResource) Read(ctx context.Context, req resou
 }
 
 func (r *synchronizationCredentialsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+}
+
+// apply writes the planned credentials (the values from config: write-only values are never in
+// the plan) and records the new state once they are saved, even when the wait after it fails.
+func (r *synchronizationCredentialsResource) apply(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, state *tfsdk.State, diags *diag.Diagnostics) {
 	var m credentialsModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || !r.data.hasClient(&resp.Diagnostics, resourceNeedsClient) {
+	diags.Append(plan.Get(ctx, &m)...)
+	if diags.HasError() || !r.data.hasClient(diags, resourceNeedsClient) {
 		return
 	}
-	r.write(ctx, &m, req.Config, &resp.Diagnostics)
-	if !resp.Diagnostics.HasError() {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	if r.write(ctx, &m, config, diags) {
+		diags.Append(state.Set(ctx, &m)...)
 	}
 }
 
@@ -192,14 +189,14 @@ func (r *synchronizationCredentialsResource) Delete(ctx context.Context, req res
 }
 
 // write validates (unless told not to) and saves the credentials, lifts a credentials
-// quarantine of the job and waits for steady state when asked.
-func (r *synchronizationCredentialsResource) write(ctx context.Context, m *credentialsModel, config tfsdk.Config, diags *diag.Diagnostics) {
+// quarantine of the job and waits for steady state when asked; it reports whether they were saved.
+func (r *synchronizationCredentialsResource) write(ctx context.Context, m *credentialsModel, config tfsdk.Config, diags *diag.Diagnostics) bool {
 	var secrets types.Map
 	diags.Append(config.GetAttribute(ctx, path.Root("credentials_wo"), &secrets)...)
 	sp, jobID, d := jobIDs(m.ServicePrincipalID, m.SynchronizationJobID)
 	diags.Append(d...)
 	if diags.HasError() {
-		return
+		return false
 	}
 	credentials := stringMap(secrets)
 	keys := slices.Sorted(maps.Keys(credentials))
@@ -207,12 +204,12 @@ func (r *synchronizationCredentialsResource) write(ctx context.Context, m *crede
 	if m.Validate.ValueBool() {
 		if err := r.data.client.ValidateCredentials(ctx, sp, jobID, credentials); err != nil {
 			diags.Append(credentialsRefused(err, jobID))
-			return
+			return false
 		}
 	}
 	if err := r.data.client.PutSynchronizationSecrets(ctx, sp, credentials); err != nil {
 		diags.Append(jobCallDiagnostic(err, "save the synchronization credentials of service principal "+sp, sp, path.Root("credentials_wo")))
-		return
+		return false
 	}
 	tflog.Info(ctx, "saved synchronization credentials", map[string]any{"service_principal_id": sp, "keys": keys})
 	m.ID = types.StringValue(sp)
@@ -220,6 +217,7 @@ func (r *synchronizationCredentialsResource) write(ctx context.Context, m *crede
 	diags.Append(d...)
 	m.SecretKeys = secretKeys
 	r.resumeJob(ctx, m, sp, jobID, diags)
+	return true
 }
 
 // resumeJob restarts a job in quarantine for its credentials, now that working ones are saved,
