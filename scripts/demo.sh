@@ -28,6 +28,8 @@ url=${line#fakegraph listening on }
 (cd "$root" && go run ./tools/cliconfig "$work/demo.tfrc" "$bin")
 export TF_CLI_CONFIG_FILE="$work/demo.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export ENTRASYNC_GRAPH_ENDPOINT="$url" ENTRASYNC_ACCESS_TOKEN="demo-token"
+# The token the fake's SCIM target accepts (fakegraph.SCIMSecretToken), for from_nothing.tf.
+export TF_VAR_scim_token="fake-scim-token-6d1f0c9a"
 
 cp "$root"/examples/demo/*.tf "$work/"
 cd "$work"
@@ -38,5 +40,14 @@ echo
 echo "== what happened to each subject"
 "$tf" output -raw -no-color summary
 echo
-echo "== terraform plan again: no API call, nothing to do"
+
+# --- from nothing to provisioned (examples/demo/from_nothing.tf) ---
+echo "== the job stood up from its template, with write-only credentials"
+"$tf" output -raw -no-color new_app
+echo
+if grep -q "$TF_VAR_scim_token" terraform.tfstate; then echo "the secret token is in the state"; exit 1; fi
+echo "(the secret token is nowhere in terraform.tfstate)"
+echo
+# --- end of from nothing to provisioned ---
+echo "== terraform plan again: reads only, nothing to do"
 "$tf" plan -no-color -input=false -detailed-exitcode >/dev/null && echo "no changes"

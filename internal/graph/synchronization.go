@@ -31,6 +31,9 @@ type SynchronizationStatus struct {
 	Code          string                        // NotConfigured, NotRun, Active, Paused, Quarantine
 	LastExecution *SynchronizationTaskExecution // nil when the job never ran
 	Quarantine    *SynchronizationQuarantine    // nil unless the job is in quarantine
+	// SteadyStateLastAchievedTime is when a cycle last ended in steady state; Graph writes
+	// 0001-01-01T00:00:00Z for never.
+	SteadyStateLastAchievedTime string
 }
 
 // SynchronizationTaskExecution is one run of the job's cycle.
@@ -47,6 +50,8 @@ type SynchronizationQuarantine struct {
 	Reason       string
 	CurrentBegan string
 	NextAttempt  string
+	ErrorCode    string // the synchronizationError that caused it, "" when Graph gives none
+	ErrorMessage string
 }
 
 // SynchronizationSchema is a job's schema, reduced to what a provider needs: its rules.
@@ -174,7 +179,12 @@ type wireJob struct {
 			Reason       jsonText `json:"reason"`
 			CurrentBegan jsonText `json:"currentBegan"`
 			NextAttempt  jsonText `json:"nextAttempt"`
+			Error        lenient[struct {
+				Code    jsonText `json:"code"`
+				Message jsonText `json:"message"`
+			}] `json:"error"`
 		}] `json:"quarantine"`
+		SteadyStateLastAchievedTime jsonText `json:"steadyStateLastAchievedTime"`
 	}] `json:"status"`
 	Settings lenient[[]lenient[wireKeyValue]] `json:"synchronizationJobSettings"`
 }
@@ -195,7 +205,7 @@ func (w wireJob) job() SynchronizationJob {
 			State:      string(w.Schedule.v.State),
 			Expiration: string(w.Schedule.v.Expiration),
 		},
-		Status:   SynchronizationStatus{Code: string(s.Code)},
+		Status:   SynchronizationStatus{Code: string(s.Code), SteadyStateLastAchievedTime: string(s.SteadyStateLastAchievedTime)},
 		Settings: keyValues(w.Settings.v),
 	}
 	if e := s.LastExecution; e.ok {
@@ -212,6 +222,8 @@ func (w wireJob) job() SynchronizationJob {
 			Reason:       string(q.v.Reason),
 			CurrentBegan: string(q.v.CurrentBegan),
 			NextAttempt:  string(q.v.NextAttempt),
+			ErrorCode:    string(q.v.Error.v.Code),
+			ErrorMessage: string(q.v.Error.v.Message),
 		}
 	}
 	return j

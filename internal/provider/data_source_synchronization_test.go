@@ -388,7 +388,7 @@ func TestMatchingRules(t *testing.T) {
 	}
 }
 
-// The wiring of examples/complete, with the members the azuread provider would find.
+// Group batches as examples/complete wires them, through a job found by its template.
 func TestAccSynchronization_groupWithMembersFromServicePrincipalOnly(t *testing.T) {
 	env := newFakeEnv(t, fg.Options{}, "")
 	config := env.provider + fmt.Sprintf(`

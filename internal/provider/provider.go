@@ -166,7 +166,7 @@ func (p *entrasyncProvider) Functions(context.Context) []func() function.Functio
 }
 
 func (p *entrasyncProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newProvisionOnDemandResource}
+	return []func() resource.Resource{newProvisionOnDemandResource, newSynchronizationJobResource, newSynchronizationCredentialsResource}
 }
 
 func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -174,6 +174,7 @@ func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.Dat
 		newSynchronizationJobsDataSource,
 		newSynchronizationJobDataSource,
 		newSynchronizationRulesDataSource,
+		newSynchronizationTemplatesDataSource,
 	}
 }
 
