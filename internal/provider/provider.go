@@ -172,7 +172,7 @@ func (p *entrasyncProvider) Functions(context.Context) []func() function.Functio
 }
 
 func (p *entrasyncProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newProvisionOnDemandResource}
+	return []func() resource.Resource{newProvisionOnDemandResource, newAttributeMappingsResource}
 }
 
 func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.DataSource {
