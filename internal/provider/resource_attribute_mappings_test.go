@@ -325,3 +325,71 @@ func TestAccAttributeMappings_importGeneratesConfig(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccAttributeMappings_planTimeRefusals: every mistake fails the plan, on its path and
+// before anything is written.
+func TestAccAttributeMappings_planTimeRefusals(t *testing.T) {
+	env := newFakeEnv(t, fg.Options{}, "")
+	userName := `    userName = { source = { type = "Attribute", name = "userPrincipalName" }, matching_priority = 1 }`
+	refusals := []struct {
+		name, mappings, extra string
+		want                  []string
+	}{
+		{"target typo", `    usrName = { source = { type = "Attribute", name = "userPrincipalName" }, matching_priority = 1 }`, "",
+			[]string{`mappings["usrName"]: "usrName" is not an attribute of the target object`, `Did you mean "userName"?`}},
+		{"source typo", `    userName = { source = { type = "Attribute", name = "userPrincipleName" }, matching_priority = 1 }`, "",
+			[]string{`mappings["userName"].source.name: "userPrincipleName" is not an attribute of the source object "User"`, `Did you mean "userPrincipalName"?`}},
+		{"expression does not parse", userName + "\n    displayName = { source = { type = \"Function\", expression = \"Join(\\\" \\\", [givenName]\" } }", "",
+			[]string{`mappings["displayName"].source.expression: Syntax error at position`, "ExpressionParsingFailed"}},
+		{"expression reads an unknown attribute", userName + "\n    title = { source = { type = \"Function\", expression = \"ToLower([departmnt])\" } }", "",
+			[]string{`mappings["title"].source.expression: "departmnt" is not an attribute of the source object`, `Did you mean "department"?`}},
+		{"function that is an attribute", userName + "\n    title = { source = { type = \"Function\", expression = \"[jobTitle]\" } }", "",
+			[]string{`mappings["title"].source.expression: [jobTitle] is a single attribute, not a function`, `type = "Attribute", name = "jobTitle"`}},
+		{"duplicate matching priority", userName + "\n    externalId = { source = { type = \"Attribute\", name = \"mailNickname\" }, matching_priority = 1 }", "",
+			[]string{`mappings["externalId"].matching_priority: matching_priority 1 is also the priority of "userName"`}},
+		{"no matching attribute", `    userName = { source = { type = "Attribute", name = "userPrincipalName" } }`, "",
+			[]string{"No matching attribute", "matching_priority = 1"}},
+		{"flow type", `    userName = { source = { type = "Attribute", name = "userPrincipalName" }, matching_priority = 1, flow_type = "Sometimes" }`, "",
+			[]string{`flow_type`, `"Always"`}},
+		{"source type", `    userName = { source = { type = "Column", name = "userPrincipalName" }, matching_priority = 1 }`, "",
+			[]string{`source.type`, `"Attribute"`}},
+		{"function with a name", `    userName = { source = { type = "Function", name = "Join", expression = "Join(\"\", [mail])" }, matching_priority = 1 }`, "",
+			[]string{`mappings["userName"].source: a Function source takes expression`}},
+		{"scope operator", userName, `scope = [{ clauses = [{ source_attribute = "department", operator = "LIKE", values = ["S%"] }] }]`,
+			[]string{"operator", `"EQUALS"`}},
+		{"scope attribute", userName, `scope = [{ clauses = [{ source_attribute = "departement", operator = "EQUALS", values = ["Sales"] }] }]`,
+			[]string{`scope[0].clauses[0].source_attribute: "departement" is not an attribute of the source object`, `Did you mean "department"?`}},
+		{"unary operator with values", userName, `scope = [{ clauses = [{ source_attribute = "accountEnabled", operator = "ISTRUE", values = ["x"] }] }]`,
+			[]string{`scope[0].clauses[0].values: operator ISTRUE tests the attribute alone`}},
+		{"expression test fails", userName + "\n    displayName = { source = { type = \"Function\", expression = \"Join(\\\" \\\", [givenName], [surname])\" } }",
+			`tests = [{ target_attribute = "displayName", input = { givenName = "Ada", surname = "Park" }, expect = "Park Ada" }]`,
+			[]string{`tests[0].expect: the mapping of "displayName"`, `evaluates to "Ada Park"`, `not to the expected "Park Ada"`}},
+		{"test of an unmapped attribute", userName, `tests = [{ target_attribute = "title", input = {}, expect = "" }]`,
+			[]string{`tests[0].target_attribute: "title" is not a key of mappings`}},
+	}
+	var steps []resource.TestStep
+	for _, r := range refusals {
+		steps = append(steps, resource.TestStep{
+			Config:      usersConfig(env, true, r.mappings, r.extra),
+			PlanOnly:    true,
+			ExpectError: wrapped(r.want...),
+		})
+	}
+	steps = append(steps,
+		resource.TestStep{
+			Config:      strings.Replace(usersConfig(env, true, userName, ""), fg.SCIMRuleID, "00000000-0000-0000-0000-000000000000#V2", 1),
+			PlanOnly:    true,
+			ExpectError: wrapped("Invalid rule_id: not in the synchronization job", fg.SCIMRuleID),
+		},
+		resource.TestStep{
+			Config:      strings.Replace(usersConfig(env, true, userName, ""), scimUser, "urn:example:Device", 1),
+			PlanOnly:    true,
+			ExpectError: wrapped("No such object mapping in the rule", `source_object_name = "Group"`),
+		})
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProviders, Steps: steps})
+	for _, r := range env.srv.Requests() {
+		if r.Operation == fg.OperationPutSchema || r.Operation == fg.OperationProvisionOnDemand {
+			t.Errorf("a refused plan sent %s", r.Operation)
+		}
+	}
+}
