@@ -180,6 +180,7 @@ func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.Dat
 		newSynchronizationJobsDataSource,
 		newSynchronizationJobDataSource,
 		newSynchronizationRulesDataSource,
+		newSynchronizationSchemaDataSource,
 	}
 }
 
