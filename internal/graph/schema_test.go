@@ -3,11 +3,13 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // schemaWithUnknowns is a schema whose parts carry fields the client does not model; a write
@@ -177,5 +179,43 @@ func TestParseExpression(t *testing.T) {
 	}
 	if !strings.Contains(seen[0].body, `"targetAttributeDefinition":null`) {
 		t.Errorf("body %s", seen[0].body)
+	}
+}
+
+// TestSchemaCallsNeverWaitForTheProvisioningLimit spends the job's provisioning budget, then
+// reads, parses and writes the schema under a deadline that a limiter wait would outlast.
+func TestSchemaCallsNeverWaitForTheProvisioningLimit(t *testing.T) {
+	g := newFakeGraph(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPut:
+			w.WriteHeader(http.StatusNoContent)
+		case strings.HasSuffix(r.URL.Path, "/provisionOnDemand"):
+			_, _ = io.WriteString(w, `{"key": "k", "value": "[]"}`)
+		case strings.HasSuffix(r.URL.Path, "/parseExpression"):
+			_, _ = io.WriteString(w, `{"parsingSucceeded": true}`)
+		default:
+			_, _ = io.WriteString(w, schemaWithUnknowns)
+		}
+	})
+	c, _ := newTestClient(t, g, func(cfg *Config) { cfg.RateLimitRequests, cfg.RateLimitInterval = 1, time.Hour })
+	if _, err := c.ProvisionOnDemand(context.Background(), testSP, "scim.1", ProvisionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var throttled *ThrottledError
+	if _, err := c.ProvisionOnDemand(ctx, testSP, "scim.1", ProvisionRequest{}); !errors.As(err, &throttled) {
+		t.Fatalf("second provisioning call: %v, want *ThrottledError (the budget is spent)", err)
+	}
+	s, err := c.GetSynchronizationSchema(ctx, testSP, "scim.1")
+	if err != nil {
+		t.Fatalf("schema read waited for the limiter: %v", err)
+	}
+	if _, err := c.ParseExpression(ctx, testSP, "scim.1", "[mail]", nil, nil); err != nil {
+		t.Fatalf("parseExpression waited for the limiter: %v", err)
+	}
+	doc, _ := s.WithObjectMapping("rule#V2", s.Rules[0].ObjectMappings[0])
+	if err := c.PutSynchronizationSchema(ctx, testSP, "scim.1", doc); err != nil {
+		t.Fatalf("schema write waited for the limiter: %v", err)
 	}
 }

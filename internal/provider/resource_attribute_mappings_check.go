@@ -172,9 +172,9 @@ func attributeReferences(expression string) []string {
 }
 
 // closestAttribute is the attribute whose name differs from name by case only or, failing
-// that, by the fewest edits (at most a third of the name); "" when none is close.
+// that, by the fewest edits (at most two, or a third of a long name); "" when none is close.
 func closestAttribute(name string, attributes []graph.AttributeDefinition) string {
-	best, bestDistance := "", len(name)/3+1
+	best, bestDistance := "", max(2, len(name)/3)+1
 	for _, a := range attributes {
 		if strings.EqualFold(a.Name, name) {
 			return a.Name

@@ -228,6 +228,12 @@ func TestAccAttributeMappings_lifecycle(t *testing.T) {
 				},
 			},
 			{
+				ResourceName:  mappingsAddr,
+				ImportState:   true,
+				ImportStateId: fg.SCIMServicePrincipalID + "/" + fg.SCIMJobID,
+				ExpectError:   wrapped("is not {service_principal_id}/{synchronization_job_id}/{rule_id}/{source_object_name}/{target_object_name}"),
+			},
+			{
 				ResourceName:      mappingsAddr,
 				ImportState:       true,
 				ImportStateVerify: true,
