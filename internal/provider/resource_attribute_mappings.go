@@ -123,6 +123,12 @@ func (r *attributeMappingsResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() || !r.data.hasClient(&resp.Diagnostics, resourceNeedsClient) {
 		return
 	}
+	if plan.sameSchemaAs(state) {
+		// Only tests changed: they are checked at plan and never written.
+		plan.ID = state.ID
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
 	resp.Diagnostics.Append(r.write(ctx, &plan, &state)...)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

@@ -120,11 +120,7 @@ func (c *mappingCheck) checkMapping(key string, m attributeMappingModel) {
 func (c *mappingCheck) checkExpression(at path.Path, expression string) {
 	parsed, err := c.data.client.ParseExpression(c.ctx, c.sp, c.job, expression, nil, nil)
 	switch {
-	case err != nil:
-		addAttributeError(&c.diags, at, "Cannot parse the expression", "Graph's parseExpression failed: "+err.Error())
-		return
-	case !parsed.ParsingSucceeded:
-		addAttributeError(&c.diags, at, "Invalid expression", parseFailure(parsed))
+	case !parsedOK(&c.diags, at, parsed, err):
 		return
 	case parsed.Source.Type != "Function":
 		addAttributeError(&c.diags, at, "Not a function", fmt.Sprintf("%s is a single %s, not a function: write it as type = %q, name = %q.",

@@ -97,6 +97,12 @@ func (m *attributeMappingsModel) tests(ctx context.Context) ([]expressionTestMod
 	return out, true
 }
 
+// sameSchemaAs reports whether m writes what o wrote: every attribute but tests is equal.
+func (m attributeMappingsModel) sameSchemaAs(o attributeMappingsModel) bool {
+	return m.Enabled.Equal(o.Enabled) && m.FlowTypes.Equal(o.FlowTypes) && m.Exclusive.Equal(o.Exclusive) &&
+		m.Mappings.Equal(o.Mappings) && m.Scope.Equal(o.Scope)
+}
+
 // flowTypes is Graph's comma-separated flowTypes, in the documented order.
 func (m *attributeMappingsModel) flowTypes(ctx context.Context) string {
 	var set []string

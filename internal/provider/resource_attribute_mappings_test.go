@@ -257,6 +257,7 @@ func TestAccAttributeMappings_nonExclusive(t *testing.T) {
 	two := `
     displayName = { source = { type = "Function", expression = "ToLower([displayName])" } }
     title       = { source = { type = "Attribute", name = "jobTitle" } }`
+	puts := 0
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		CheckDestroy:             env.expectFakeMappings(t, "User", templateUserMappings),
@@ -279,8 +280,32 @@ func TestAccAttributeMappings_nonExclusive(t *testing.T) {
 				Check: env.expectFakeMappings(t, "User", withMappings(templateUserMappings, map[string]string{
 					"displayName": "ToLower([displayName])", "externalId": "[objectId]"})),
 			},
+			{
+				// Adding a test changes nothing in Graph: no schema write.
+				PreConfig: func() { puts = env.schemaWrites() },
+				Config: usersConfig(env, false, `
+    displayName = { source = { type = "Function", expression = "ToLower([displayName])" } }`,
+					`tests = [{ target_attribute = "displayName", input = { displayName = "Ada PARK" }, expect = "ada park" }]`),
+				Check: func(*terraform.State) error {
+					if n := env.schemaWrites(); n != puts {
+						return fmt.Errorf("%d schema writes for a change of tests only", n-puts)
+					}
+					return nil
+				},
+			},
 		},
 	})
+}
+
+// schemaWrites counts the schema PUTs the fake received.
+func (e *fakeEnv) schemaWrites() int {
+	n := 0
+	for _, r := range e.srv.Requests() {
+		if r.Operation == fg.OperationPutSchema {
+			n++
+		}
+	}
+	return n
 }
 
 // TestAccAttributeMappings_twoObjectMappingsOneApply writes the User and Group object mappings

@@ -79,15 +79,23 @@ func (r *attributeMappingsResource) source(ctx context.Context, sp, job, target 
 	}
 	at := path.Root("mappings").AtMapKey(target).AtName("source").AtName("expression")
 	parsed, err := r.data.client.ParseExpression(ctx, sp, job, want.Expression.ValueString(), nil, nil)
+	if !parsedOK(&diags, at, parsed, err) {
+		return nil, diags
+	}
+	return &parsed.Source, nil
+}
+
+// parsedOK reports whether parseExpression answered and parsed; if not, an error on at says why.
+func parsedOK(diags *diag.Diagnostics, at path.Path, parsed *graph.ParsedExpression, err error) bool {
 	switch {
 	case err != nil:
-		addAttributeError(&diags, at, "Cannot parse the expression", "Graph's parseExpression failed: "+err.Error())
+		addAttributeError(diags, at, "Cannot parse the expression", "Graph's parseExpression failed: "+err.Error())
 	case !parsed.ParsingSucceeded:
-		addAttributeError(&diags, at, "Invalid expression", parseFailure(parsed))
+		addAttributeError(diags, at, "Invalid expression", parseFailure(parsed))
 	default:
-		return &parsed.Source, nil
+		return true
 	}
-	return nil, diags
+	return false
 }
 
 func parseFailure(p *graph.ParsedExpression) string {
