@@ -7,8 +7,9 @@ import (
 
 // jobSchemaLocks serialises the read-modify-writes of one job's schema in this process, as the
 // azurerm provider's per-resource locks do: several entrasync_attribute_mappings of one job
-// apply in parallel, and each must read the schema the previous one wrote. It is global
-// because two provider configurations (aliases) may edit the same job.
+// apply in parallel, and each must read the schema the previous one wrote. Terraform runs each
+// provider configuration in a process of its own, so only resources of one configuration are
+// serialised; the resource's documentation says so.
 var jobSchemaLocks = &keyedMutex{}
 
 type keyedMutex struct {
