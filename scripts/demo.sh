@@ -51,3 +51,14 @@ echo
 # --- end of from nothing to provisioned ---
 echo "== terraform plan again: reads only, nothing to do"
 "$tf" plan -no-color -input=false -detailed-exitcode >/dev/null && echo "no changes"
+
+# --- Mappings as code: one object mapping in HCL, one mapping changed, its expression test passing at plan.
+echo
+echo "== mappings as code: terraform apply examples/demo/mappings (displayName = Join(\" \", [givenName], [surname]))"
+mkdir "$work/mappings"
+cp "$root"/examples/demo/mappings/*.tf "$work/mappings/"
+cd "$work/mappings"
+"$tf" apply -auto-approve -no-color -input=false | grep -E '^(Plan|Apply complete)'
+echo "== change one mapping: separator \".\"; the plan shows that mapping only, and its test (expect \"Ada.Park\") passes at plan"
+"$tf" plan -no-color -input=false -var separator=. | grep -E '^\s+~ |Plan:'
+"$tf" apply -auto-approve -no-color -input=false -var separator=. | grep -E '^(Apply complete)'

@@ -20,6 +20,7 @@ var expressionFunctions = map[string]struct {
 }{
 	"Append":                  {2, 2, fixedKeys("source", "suffix")},
 	"Join":                    {1, -1, func(i int) string { return numbered("separator", "source", i) }},
+	"Not":                     {1, 1, fixedKeys("source")},
 	"SingleAppRoleAssignment": {1, 1, fixedKeys("appRoleAssignments")},
 	"Switch":                  {2, -1, switchKey},
 	"ToLower":                 {1, 2, fixedKeys("source", "culture")},
@@ -244,6 +245,11 @@ func evaluate(src *mappingSource, input map[string][]string) []string {
 		return args[0][:1]
 	case "Switch":
 		return switchValue(args)
+	case "Not": // the seeded SCIM schema's active = Not([IsSoftDeleted])
+		if len(args[0]) == 0 {
+			return nil
+		}
+		return []string{map[bool]string{true: "False", false: "True"}[strings.EqualFold(args[0][0], "true")]}
 	default: // ToLower
 		if len(args[0]) == 0 {
 			return nil

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -54,11 +55,13 @@ type SynchronizationQuarantine struct {
 	ErrorMessage string
 }
 
-// SynchronizationSchema is a job's schema, reduced to what a provider needs: its rules.
+// SynchronizationSchema is a job's schema: its directories and rules (schema.go has the rest).
 type SynchronizationSchema struct {
-	ID      string
-	Version string
-	Rules   []SynchronizationRule
+	ID          string
+	Version     string
+	Directories []DirectoryDefinition
+	Rules       []SynchronizationRule
+	raw         json.RawMessage // the document as Graph sent it, for WithObjectMapping
 }
 
 // SynchronizationRule is one rule of a job's schema; its ID is the ruleId of provisionOnDemand.
@@ -85,11 +88,14 @@ func (r SynchronizationRule) SupportsProvisionOnDemand() bool {
 
 // ObjectMapping maps one source object type (User, Group, user, Worker...) to a target one.
 type ObjectMapping struct {
-	Name             string
-	Enabled          bool
-	SourceObjectName string
-	TargetObjectName string
-	FlowTypes        string // as Graph sends it, e.g. "Add, Update, Delete"
+	Name              string
+	Enabled           bool
+	SourceObjectName  string
+	TargetObjectName  string
+	FlowTypes         string // as Graph sends it, e.g. "Add, Update, Delete"
+	AttributeMappings []AttributeMapping
+	Scope             *Filter // nil: no scoping filter
+	raw               json.RawMessage
 }
 
 // ListSynchronizationJobs returns the service principal's jobs. Reads are retried like every
@@ -143,11 +149,11 @@ func (c *Client) GetSynchronizationSchema(ctx context.Context, servicePrincipalI
 	if err != nil {
 		return nil, err
 	}
-	var w wireSchema
-	if err := json.Unmarshal(payload, &w); err != nil {
+	s, err := decodeSchema(payload)
+	if err != nil {
 		return nil, fmt.Errorf("graph: reading the schema of synchronization job %s of service principal %s (request-id: %s): %w", jobID, servicePrincipalID, requestID, err)
 	}
-	return w.schema(), nil
+	return s, nil
 }
 
 func jobsPath(servicePrincipalID string) string {
@@ -249,9 +255,10 @@ func keyValues(list []lenient[wireKeyValue]) map[string]string {
 }
 
 type wireSchema struct {
-	ID      jsonText                     `json:"id"`
-	Version jsonText                     `json:"version"`
-	Rules   lenient[[]lenient[wireRule]] `json:"synchronizationRules"`
+	ID          jsonText                          `json:"id"`
+	Version     jsonText                          `json:"version"`
+	Directories lenient[[]lenient[wireDirectory]] `json:"directories"`
+	Rules       lenient[[]lenient[wireRule]]      `json:"synchronizationRules"`
 }
 
 type wireRule struct {
@@ -266,11 +273,23 @@ type wireRule struct {
 }
 
 type wireObjectMapping struct {
-	Name             jsonText      `json:"name"`
-	Enabled          lenient[bool] `json:"enabled"`
-	SourceObjectName jsonText      `json:"sourceObjectName"`
-	TargetObjectName jsonText      `json:"targetObjectName"`
-	FlowTypes        jsonText      `json:"flowTypes"`
+	Name              jsonText                   `json:"name"`
+	Enabled           lenient[bool]              `json:"enabled"`
+	SourceObjectName  jsonText                   `json:"sourceObjectName"`
+	TargetObjectName  jsonText                   `json:"targetObjectName"`
+	FlowTypes         jsonText                   `json:"flowTypes"`
+	AttributeMappings lenient[[]json.RawMessage] `json:"attributeMappings"`
+	Scope             json.RawMessage            `json:"scope"`
+	raw               json.RawMessage
+}
+
+func (w *wireObjectMapping) UnmarshalJSON(b []byte) error {
+	type plain wireObjectMapping
+	if err := json.Unmarshal(b, (*plain)(w)); err != nil {
+		return err
+	}
+	w.raw = bytes.Clone(b)
+	return nil
 }
 
 func (w wireSchema) schema() *SynchronizationSchema {
@@ -295,13 +314,19 @@ func (w wireSchema) schema() *SynchronizationSchema {
 			if !m.ok {
 				continue
 			}
-			rule.ObjectMappings = append(rule.ObjectMappings, ObjectMapping{
+			om := ObjectMapping{
 				Name:             string(m.v.Name),
 				Enabled:          m.v.Enabled.v,
 				SourceObjectName: string(m.v.SourceObjectName),
 				TargetObjectName: string(m.v.TargetObjectName),
 				FlowTypes:        string(m.v.FlowTypes),
-			})
+				Scope:            decodeFilter(m.v.Scope),
+				raw:              m.v.raw,
+			}
+			for _, a := range m.v.AttributeMappings.v {
+				om.AttributeMappings = append(om.AttributeMappings, decodeAttributeMapping(a))
+			}
+			rule.ObjectMappings = append(rule.ObjectMappings, om)
 		}
 		s.Rules = append(s.Rules, rule)
 	}

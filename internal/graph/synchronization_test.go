@@ -165,13 +165,34 @@ func TestGetSynchronizationSchema(t *testing.T) {
 			{ID: "b2c8e1d4-0a7f-4c3e-9d61-5f2a8b7c4e90", Name: "Legacy", ObjectMappings: []ObjectMapping{{SourceObjectName: "User"}}},
 		},
 	}
-	if !reflect.DeepEqual(schema, want) {
+	if got := schema.Rules[0].ObjectMappings[0].AttributeMappings; len(got) != 1 || got[0].TargetAttributeName != "userName" {
+		t.Errorf("attribute mappings %+v, want the one of userName", got)
+	}
+	if len(schema.Directories) != 1 || schema.Directories[0].Name != "Azure Active Directory" {
+		t.Errorf("directories %+v, want Azure Active Directory", schema.Directories)
+	}
+	if !reflect.DeepEqual(rulesSummary(schema), want) {
 		t.Errorf("schema\n%+v\nwant\n%+v", schema, want)
 	}
 	if !schema.Rules[0].SupportsProvisionOnDemand() || schema.Rules[1].SupportsProvisionOnDemand() {
 		t.Errorf("SupportsProvisionOnDemand: %v, %v; want true (\"True\"), false (no metadata)",
 			schema.Rules[0].SupportsProvisionOnDemand(), schema.Rules[1].SupportsProvisionOnDemand())
 	}
+}
+
+// rulesSummary is the schema without what schema_test.go checks: directories, attribute
+// mappings, scopes and the JSON kept for writes.
+func rulesSummary(s *SynchronizationSchema) *SynchronizationSchema {
+	out := &SynchronizationSchema{ID: s.ID, Version: s.Version}
+	for _, r := range s.Rules {
+		mappings := make([]ObjectMapping, len(r.ObjectMappings))
+		for i, m := range r.ObjectMappings {
+			mappings[i] = ObjectMapping{Name: m.Name, Enabled: m.Enabled, SourceObjectName: m.SourceObjectName, TargetObjectName: m.TargetObjectName, FlowTypes: m.FlowTypes}
+		}
+		r.ObjectMappings = mappings
+		out.Rules = append(out.Rules, r)
+	}
+	return out
 }
 
 func TestSynchronizationReadErrors(t *testing.T) {

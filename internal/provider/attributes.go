@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"strings"
+
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
@@ -22,3 +24,8 @@ var (
 	servicePrincipalIDValidators   = []validator.String{stringCheck("a GUID or /servicePrincipals/{GUID}", checkServicePrincipalID)}
 	synchronizationJobIDValidators = []validator.String{stringCheck("a job ID or its path form", checkSynchronizationJobID)}
 )
+
+// quotedList formats allowed values for a description or an error: `a`, `b`, `c`.
+func quotedList(values []string) string {
+	return "`" + strings.Join(values, "`, `") + "`"
+}

@@ -166,7 +166,9 @@ func (p *entrasyncProvider) Functions(context.Context) []func() function.Functio
 }
 
 func (p *entrasyncProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newProvisionOnDemandResource, newSynchronizationJobResource, newSynchronizationCredentialsResource}
+	return []func() resource.Resource{
+		newProvisionOnDemandResource, newSynchronizationJobResource, newSynchronizationCredentialsResource, newAttributeMappingsResource,
+	}
 }
 
 func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -175,6 +177,7 @@ func (p *entrasyncProvider) DataSources(context.Context) []func() datasource.Dat
 		newSynchronizationJobDataSource,
 		newSynchronizationRulesDataSource,
 		newSynchronizationTemplatesDataSource,
+		newSynchronizationSchemaDataSource,
 	}
 }
 

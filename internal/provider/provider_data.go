@@ -39,3 +39,6 @@ func (d *providerData) hasClient(diags *diag.Diagnostics, what string) bool {
 		"The entrasync provider has no Graph client, so "+what+". Check the provider block and its sign-in settings.")
 	return false
 }
+
+// resourceNeedsClient says why a resource without a Graph client fails.
+const resourceNeedsClient = "this resource cannot call Graph"

@@ -34,9 +34,6 @@ type synchronizationJobResource struct {
 	data *providerData
 }
 
-// resourceNeedsClient says why a resource without a Graph client fails.
-const resourceNeedsClient = "this resource cannot call Graph"
-
 func (r *synchronizationJobResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_synchronization_job"
 }
@@ -130,10 +127,6 @@ func (r *synchronizationJobResource) Schema(_ context.Context, _ resource.Schema
 			},
 		},
 	}
-}
-
-func quotedList(values []string) string {
-	return "`" + strings.Join(values, "`, `") + "`"
 }
 
 func (r *synchronizationJobResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

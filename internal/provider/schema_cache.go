@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
@@ -26,9 +25,17 @@ type schemaEntry struct {
 // Concurrent callers wait for that read; a failure is kept too (the next read would fail
 // alike), unless the reading caller was cancelled.
 func (d *providerData) synchronizationSchema(ctx context.Context, servicePrincipalID, jobID string) (*graph.SynchronizationSchema, error) {
-	return d.schemas.get(ctx, strings.ToLower(servicePrincipalID)+"/"+jobID, func(ctx context.Context) (*graph.SynchronizationSchema, error) {
+	return d.schemas.get(ctx, schemaKey(servicePrincipalID, jobID), func(ctx context.Context) (*graph.SynchronizationSchema, error) {
 		return d.client.GetSynchronizationSchema(ctx, servicePrincipalID, jobID)
 	})
+}
+
+// forgetSynchronizationSchema drops the cached schema of a job after a write, so the next read
+// sees what was written.
+func (d *providerData) forgetSynchronizationSchema(servicePrincipalID, jobID string) {
+	d.schemas.mu.Lock()
+	delete(d.schemas.entries, schemaKey(servicePrincipalID, jobID))
+	d.schemas.mu.Unlock()
 }
 
 func (c *schemaCache) get(ctx context.Context, key string, read func(context.Context) (*graph.SynchronizationSchema, error)) (*graph.SynchronizationSchema, error) {
