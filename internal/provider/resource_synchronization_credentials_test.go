@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -33,6 +34,7 @@ func fromNothing(env *fakeEnv, version int) string {
 variable "token" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
 resource "entrasync_synchronization_credentials" "scim" {
   service_principal_id   = %[1]q
@@ -52,6 +54,19 @@ resource "entrasync_provision_on_demand" "ada" {
   synchronization_job_id = entrasync_synchronization_job.scim.id
   parameters = [{ rule_id = data.entrasync_synchronization_rules.users.rule_id, subjects = [{ object_id = %[4]q, object_type_name = "User" }] }]
 }`, fg.UnconfiguredSCIMServicePrincipalID, fg.SCIMBaseAddress, version, fg.UserAdaID)
+}
+
+// planHolds fails when the JSON plan holds the text anywhere (values, prior state, variables).
+type planHolds string
+
+func (s planHolds) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	raw, err := json.Marshal(req.Plan)
+	switch {
+	case err != nil:
+		resp.Error = err
+	case strings.Contains(string(raw), string(s)):
+		resp.Error = fmt.Errorf("the plan holds the secret value")
+	}
 }
 
 func tokenVariable(token string) config.Variables {
