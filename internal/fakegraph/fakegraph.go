@@ -136,7 +136,7 @@ func (s *Server) Close() {
 }
 
 // Reset forgets what was provisioned, the rate-limit windows, pending faults and the request
-// log. Users added with AddUser stay.
+// log. Users and groups added with AddUser and AddGroup stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/fakegraph"
 )
 
 // providerAddress is spelled in full so Terraform and OpenTofu resolve it alike.
@@ -95,4 +97,92 @@ resource "terraform_data" "subject" {
   input = local.subjects[count.index]
 }
 `, hclList(subjects))
+}
+
+// scaleSubject is one resource of the plan-scale workload: a user, or a group sent with its members.
+type scaleSubject struct {
+	objectID   string
+	objectType string   // User or Group
+	members    []string // of a group: five users that no other resource provisions
+}
+
+// groupMembers is how many members each group of the plan-scale workload is provisioned with
+// (Graph's most); the answer holds one entry for the group and one per member.
+const groupMembers = 5
+
+// scaleWorkload is n resources: every fifth a group with five members of its own, the others users.
+// Each user answers four steps and seven modified properties; each group six such entries.
+func scaleWorkload(n int) []scaleSubject {
+	out := make([]scaleSubject, n)
+	for i := range out {
+		if i%5 != 4 {
+			out[i] = scaleSubject{objectID: fmt.Sprintf("b0000000-0000-4000-8000-%012d", i+1), objectType: "User"}
+			continue
+		}
+		g := scaleSubject{objectID: fmt.Sprintf("c0000000-0000-4000-8000-%012d", i+1), objectType: "Group"}
+		for k := range groupMembers {
+			g.members = append(g.members, fmt.Sprintf("d0000000-0000-4000-8000-%08d%04d", i+1, k+1))
+		}
+		out[i] = g
+	}
+	return out
+}
+
+// seedScale adds the workload's users, groups and members to the fake's SCIM job.
+func seedScale(srv *fakegraph.Server, subjects []scaleSubject) {
+	for i, s := range subjects {
+		if s.objectType == "User" {
+			srv.AddUser(s.objectID, benchUserPrincipalName(i), "")
+			continue
+		}
+		for k, m := range s.members {
+			srv.AddUser(m, fmt.Sprintf("bench.member%d.%d@example.com", i+1, k+1), "")
+		}
+		srv.AddGroup(s.objectID, fmt.Sprintf("Bench group %d", i+1), s.members)
+	}
+}
+
+// scaleSubjectJSON is the subject in the resource's parameters, as JSON (which HCL accepts too).
+func scaleSubjectJSON(s scaleSubject) string {
+	if len(s.members) == 0 {
+		return fmt.Sprintf(`{"object_id":%q,"object_type_name":%q}`, s.objectID, s.objectType)
+	}
+	links := make([]string, len(s.members))
+	for i, m := range s.members {
+		links[i] = fmt.Sprintf(`{"object_id":%q,"object_type_name":"User"}`, m)
+	}
+	return fmt.Sprintf(`{"object_id":%q,"object_type_name":%q,"links":{"members":[%s]}}`, s.objectID, s.objectType, strings.Join(links, ","))
+}
+
+// scaleResourceJSON is the configuration of one workload resource as JSON, for the in-process plan.
+func scaleResourceJSON(s scaleSubject) string {
+	return fmt.Sprintf(`{"service_principal_id":%q,"synchronization_job_id":%q,"parameters":[{"rule_id":%q,"subjects":[%s]}]}`,
+		fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMUserRuleID, scaleSubjectJSON(s))
+}
+
+// scaleConfig declares the workload as one counted resource of resourceType after header (the
+// terraform and provider blocks): the same configuration for entrasync and the floor provider.
+func scaleConfig(header, resourceType string, subjects []scaleSubject) string {
+	items := make([]string, len(subjects))
+	for i, s := range subjects {
+		items[i] = scaleSubjectJSON(s)
+	}
+	return fmt.Sprintf(`%s
+locals {
+  subjects = jsondecode(<<-EOT
+    [%s]
+  EOT
+  )
+}
+
+resource %q "subject" {
+  count                  = length(local.subjects)
+  service_principal_id   = %q
+  synchronization_job_id = %q
+  parameters = [{
+    rule_id  = %q
+    subjects = [local.subjects[count.index]]
+  }]
+}
+`, header, strings.Join(items, ",\n    "), resourceType, fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMUserRuleID)
 }

@@ -68,6 +68,8 @@ type options struct {
 	planResources                    int
 	interval, timeout                time.Duration
 	throughput, fairness, startup    bool
+	cliPlan, inProcess               bool
+	profileDir                       string
 	goBench                          bool
 	write                            bool
 	command                          string // the make command that reproduces the run
@@ -91,6 +93,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.planResources, "plan-resources", 500, "resources in state for the plan scale test; 0 skips it")
 	fs.BoolVar(&o.throughput, "throughput", true, "measure throughput at the rate limit in the three modes")
 	fs.BoolVar(&o.fairness, "fairness", true, "measure 3 jobs provisioned at once")
+	fs.BoolVar(&o.cliPlan, "cli-plan", true, "plan -plan-resources (and 4x as many) with Terraform")
+	fs.BoolVar(&o.inProcess, "in-process", true, "plan -plan-resources through the providers' servers in this process, RPC by RPC")
+	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of the in-process plans into `dir`")
 	fs.BoolVar(&o.startup, "startup", true, "measure provider start-up")
 	fs.BoolVar(&o.goBench, "gobench", true, "run the Go benchmarks of "+goBenchmarkPackage)
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "limit of one Terraform command")
@@ -185,7 +190,8 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}{
 		{o.throughput, b.measureThroughput},
 		{o.fairness, b.measureFairness},
-		{o.planResources > 0, b.measureScale},
+		{o.planResources > 0 && o.inProcess, b.measureInProcess},
+		{o.planResources > 0 && o.cliPlan, b.measureScale},
 		{o.startup, b.measureStartup},
 	} {
 		if section.on {
@@ -364,6 +370,9 @@ type results struct {
 	fairnessWall float64
 	scale        *table
 	scaleN       int
+	inProcess    *table
+	stateSize    *table
+	inProcessN   int
 	startup      *table
 	goBench      []string
 }
@@ -404,6 +413,13 @@ func (r *results) markdown() string {
 		fmt.Fprintf(&b, "\n## Scale of plan: %d resources in state\n\n%s\n", r.scaleN, r.scale)
 		fmt.Fprintf(&b, "- `terraform plan -detailed-exitcode` (refresh included) of %d applied resources: no changes, and no API request "+
 			"(the column is the most any run made). Provider CPU and memory: a provider process started for that plan alone.\n", r.scaleN)
+	}
+	if r.inProcess != nil {
+		fmt.Fprintf(&b, "\n## Plan of %d resources, RPC by RPC, in process\n\n%s\n%s\n", r.inProcessN, r.inProcess, r.stateSize)
+		fmt.Fprintf(&b, "- The same workload planned through each provider's protocol 6 server in the bench process (no CLI, no gRPC): "+
+			"the four RPCs Terraform sends each instance of a refreshing plan with no changes pending. Time per RPC is wall time on one "+
+			"goroutine (it moves with the machine's load); allocations do not. Medians of %d run(s). State: the mean size of an "+
+			"instance's attributes as JSON, as the state file holds them.\n", r.runs)
 	}
 	if r.startup != nil {
 		fmt.Fprintf(&b, "\n## Start-up\n\n%s\n", r.startup)
