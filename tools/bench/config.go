@@ -142,7 +142,7 @@ func seedScale(srv *fakegraph.Server, subjects []scaleSubject) {
 	}
 }
 
-// scaleSubjectJSON is the subject in the resource's parameters, as JSON (which HCL accepts too).
+// scaleSubjectJSON is the subject in the resource's parameters, as JSON.
 func scaleSubjectJSON(s scaleSubject) string {
 	if len(s.members) == 0 {
 		return fmt.Sprintf(`{"object_id":%q,"object_type_name":%q}`, s.objectID, s.objectType)
@@ -156,33 +156,58 @@ func scaleSubjectJSON(s scaleSubject) string {
 
 // scaleResourceJSON is the configuration of one workload resource as JSON, for the in-process plan.
 func scaleResourceJSON(s scaleSubject) string {
-	return fmt.Sprintf(`{"service_principal_id":%q,"synchronization_job_id":%q,"parameters":[{"rule_id":%q,"subjects":[%s]}]}`,
-		fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMUserRuleID, scaleSubjectJSON(s))
-}
-
-// scaleConfig declares the workload as one counted resource of resourceType after header (the
-// terraform and provider blocks): the same configuration for entrasync and the floor provider.
-func scaleConfig(header, resourceType string, subjects []scaleSubject) string {
-	items := make([]string, len(subjects))
-	for i, s := range subjects {
-		items[i] = scaleSubjectJSON(s)
+	rule := fakegraph.SCIMUserRuleID
+	if s.objectType == "Group" {
+		rule = fakegraph.SCIMGroupRuleID
 	}
-	return fmt.Sprintf(`%s
-locals {
-  subjects = jsondecode(<<-EOT
-    [%s]
-  EOT
-  )
+	return fmt.Sprintf(`{"service_principal_id":%q,"synchronization_job_id":%q,"parameters":[{"rule_id":%q,"subjects":[%s]}]}`,
+		fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, rule, scaleSubjectJSON(s))
 }
 
-resource %q "subject" {
-  count                  = length(local.subjects)
-  service_principal_id   = %q
-  synchronization_job_id = %q
+// scaleConfig declares the workload after header (the terraform and provider blocks) as two
+// counted resources of resourceType, users and groups: the same configuration for entrasync and
+// the floor provider.
+func scaleConfig(header, resourceType string, subjects []scaleSubject) string {
+	var users, groups []string
+	for _, s := range subjects {
+		if s.objectType == "User" {
+			users = append(users, s.objectID)
+			continue
+		}
+		groups = append(groups, fmt.Sprintf("{ id = %q, members = %s }", s.objectID, strings.ReplaceAll(hclList(s.members), "\n", "")))
+	}
+	groupList := "[]"
+	if len(groups) > 0 {
+		groupList = "[\n    " + strings.Join(groups, ",\n    ") + ",\n  ]"
+	}
+	return fmt.Sprintf(`%[1]s
+locals {
+  users  = %[2]s
+  groups = %[3]s
+}
+
+resource %[4]q "user" {
+  count                  = length(local.users)
+  service_principal_id   = %[5]q
+  synchronization_job_id = %[6]q
   parameters = [{
-    rule_id  = %q
-    subjects = [local.subjects[count.index]]
+    rule_id  = %[7]q
+    subjects = [{ object_id = local.users[count.index], object_type_name = "User" }]
   }]
 }
-`, header, strings.Join(items, ",\n    "), resourceType, fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMUserRuleID)
+
+resource %[4]q "group" {
+  count                  = length(local.groups)
+  service_principal_id   = %[5]q
+  synchronization_job_id = %[6]q
+  parameters = [{
+    rule_id = %[8]q
+    subjects = [{
+      object_id        = local.groups[count.index].id
+      object_type_name = "Group"
+      links = { members = [for m in local.groups[count.index].members : { object_id = m, object_type_name = "User" }] }
+    }]
+  }]
+}
+`, header, hclList(users), groupList, resourceType, fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMUserRuleID, fakegraph.SCIMGroupRuleID)
 }
