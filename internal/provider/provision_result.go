@@ -25,8 +25,16 @@ func describeAttributes(attrs map[string]schema.Attribute, indent string) string
 	var b strings.Builder
 	for _, name := range names {
 		a := attrs[name]
-		fmt.Fprintf(&b, "\n%s- `%s` %s", indent, name, a.GetMarkdownDescription())
-		if nested, ok := a.(schema.ListNestedAttribute); ok {
+		nested, isList := a.(schema.ListNestedAttribute)
+		kind := "String"
+		switch {
+		case isList:
+			kind = "List of Object"
+		case a.GetType().Equal(types.MapType{ElemType: types.StringType}):
+			kind = "Map of String"
+		}
+		fmt.Fprintf(&b, "\n%s- `%s` (%s) %s", indent, name, kind, a.GetMarkdownDescription())
+		if isList {
 			b.WriteString(describeAttributes(nested.NestedObject.Attributes, indent+"  "))
 		}
 	}

@@ -110,7 +110,8 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				Computed:    true,
 				ElementType: resultObjectType,
 				MarkdownDescription: "One object per entry of Graph's answer (a group answers one entry per member). May hold personal data. " +
-					"Each object holds:" + describeAttributes(resultAttributes(), "  "),
+					"Read a field as `results[0].steps[0].name`; each object holds:" + describeAttributes(resultAttributes(), "  ") +
+					"\n\n  The same fields by type:",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 			"result_key": schema.StringAttribute{

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
@@ -127,4 +130,28 @@ func configOf(t *testing.T, typ tftypes.Type, state []byte) *tfprotov6.DynamicVa
 		t.Fatal(err)
 	}
 	return &dv
+}
+
+// results is a list of objects, whose fields carry no descriptions of their own: its description
+// lists every field, nested ones included, with the text the docs had for them.
+func TestResultsDescriptionListsEveryField(t *testing.T) {
+	var resp resource.SchemaResponse
+	(&provisionOnDemandResource{}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	description := resp.Schema.Attributes["results"].GetMarkdownDescription()
+	var check func(attrs map[string]schema.Attribute, indent string)
+	check = func(attrs map[string]schema.Attribute, indent string) {
+		for name, a := range attrs {
+			if line := indent + "- `" + name + "` ("; !strings.Contains(description, line) ||
+				!strings.Contains(description, ") "+a.GetMarkdownDescription()) {
+				t.Errorf("results' description lacks %q with %q", line, a.GetMarkdownDescription())
+			}
+			if nested, ok := a.(schema.ListNestedAttribute); ok {
+				check(nested.NestedObject.Attributes, indent+"  ")
+			}
+		}
+	}
+	check(resultAttributes(), "\n  ")
+	if !strings.Contains(description, "\n    - `details` (Map of String) Step details.") {
+		t.Errorf("results' description lacks the steps' details:\n%s", description)
+	}
 }
