@@ -71,7 +71,7 @@ type options struct {
 	planResources, planResourcesLarge int
 	interval, timeout                 time.Duration
 	throughput, fairness, startup     bool
-	cliPlan, inProcess                bool
+	cliPlan, cliPlanLarge, inProcess  bool
 	profileDir                        string
 	goBench                           bool
 	write                             bool
@@ -97,7 +97,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.planResourcesLarge, "plan-resources-large", 2000, "resources in state for a second, larger plan (growth must be linear); 0 skips it")
 	fs.BoolVar(&o.throughput, "throughput", true, "measure throughput at the rate limit in the three modes")
 	fs.BoolVar(&o.fairness, "fairness", true, "measure 3 jobs provisioned at once")
-	fs.BoolVar(&o.cliPlan, "cli-plan", true, "plan -plan-resources (and 4x as many) with Terraform")
+	fs.BoolVar(&o.cliPlan, "cli-plan", true, "plan -plan-resources and -plan-resources-large with Terraform")
+	fs.BoolVar(&o.cliPlanLarge, "cli-plan-large", true, "plan -plan-resources-large with Terraform too (in process it always is)")
 	fs.BoolVar(&o.inProcess, "in-process", true, "plan -plan-resources through the providers' servers in this process, RPC by RPC")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of the in-process plans into `dir`")
 	fs.BoolVar(&o.startup, "startup", true, "measure provider start-up")
@@ -304,7 +305,7 @@ func (b *bench) measureScale(ctx context.Context, o options, r *results) error {
 	}
 	r.scale, r.scaleN = newScaleTable(), o.planResources
 	for _, n := range []int{o.planResources, o.planResourcesLarge} {
-		if n == 0 {
+		if n == 0 || (n == o.planResourcesLarge && !o.cliPlanLarge) {
 			continue
 		}
 		fmt.Fprintf(b.progress, "scale: applying %d resources of each kind once...\n", n)

@@ -22,6 +22,7 @@ const entrasyncResourceType = "entrasync_provision_on_demand"
 type inProcessPlan struct {
 	sample     rpcPlanSample
 	stateBytes float64 // mean size of an instance's state JSON (its attributes in the state file)
+	logBytes   float64 // per instance, when the target logs
 }
 
 // inProcessTarget is a provider under test and how to configure it against the fake at url.
@@ -31,6 +32,7 @@ type inProcessTarget struct {
 	typeName     string
 	configure    func(url string) string // the provider's configuration as JSON
 	profileFiles string                  // with -profile: the name the profiles are written under
+	logs         bool                    // plan with the SDK's default logs, counted and discarded
 }
 
 func entrasyncTarget(redact bool) inProcessTarget {
@@ -74,11 +76,25 @@ func runInProcessPlan(ctx context.Context, target inProcessTarget, subjects []sc
 	var out []inProcessPlan
 	for run := 1; run <= runs; run++ {
 		plan := func() error {
+			if target.logs {
+				if s.logs, err = os.CreateTemp("", "entrasync-bench-logs-"); err != nil {
+					return err
+				}
+				defer os.Remove(s.logs.Name())
+				defer s.logs.Close()
+			}
 			sample, err := s.plan(ctx, instances)
 			if err == nil && sample.changed > 0 {
 				err = fmt.Errorf("%d of %d resources planned a change; want none", sample.changed, len(instances))
 			}
-			out = append(out, inProcessPlan{sample: sample, stateBytes: float64(total) / float64(len(subjects))})
+			n := float64(len(subjects))
+			plan := inProcessPlan{sample: sample, stateBytes: float64(total) / n}
+			if s.logs != nil {
+				if st, statErr := s.logs.Stat(); statErr == nil {
+					plan.logBytes = float64(st.Size()) / n
+				}
+			}
+			out = append(out, plan)
 			return err
 		}
 		if profileDir != "" && run == runs {
@@ -121,34 +137,58 @@ func perResource(d time.Duration, n int) time.Duration {
 }
 
 // measureInProcess plans the workload through entrasync's and the floor provider's servers in
-// this process, alternating them run by run, and sizes the state with redact_personal_data.
+// this process, alternating them run by run; then once each with the SDK's logs on, once at the
+// larger size, and once with redact_personal_data for the state size.
 func (b *bench) measureInProcess(ctx context.Context, o options, r *results) error {
 	subjects := scaleWorkload(o.planResources)
 	fmt.Fprintf(b.progress, "in-process plan of %d resources, RPC by RPC...\n", len(subjects))
-	plans := map[string][]inProcessPlan{}
-	for _, target := range []inProcessTarget{entrasyncTarget(false), floorTarget} {
-		got, err := runInProcessPlan(ctx, target, subjects, o.runs, o.profileDir)
+	entrasyncPlain, floorPlain := entrasyncTarget(false), floorTarget
+	entrasyncLogs, floorLogs := entrasyncPlain, floorPlain
+	entrasyncLogs.logs, floorLogs.logs = true, true
+	entrasyncLogs.name, floorLogs.name = "entrasync with logs", "floor provider with logs"
+	var m inProcessMeasures
+	for _, step := range []struct {
+		target   inProcessTarget
+		subjects []scaleSubject
+		runs     int
+		profile  string
+		into     *[]inProcessPlan
+	}{
+		{entrasyncPlain, subjects, o.runs, o.profileDir, &m.entrasync},
+		{floorPlain, subjects, o.runs, o.profileDir, &m.floor},
+		{entrasyncLogs, subjects, 1, "", &m.entrasyncLogs},
+		{floorLogs, subjects, 1, "", &m.floorLogs},
+		{entrasyncTarget(true), subjects, 1, "", &m.redacted},
+		{entrasyncPlain, scaleWorkload(o.planResourcesLarge), 1, "", &m.entrasyncLarge},
+		{floorPlain, scaleWorkload(o.planResourcesLarge), 1, "", &m.floorLarge},
+	} {
+		if len(step.subjects) == 0 {
+			continue
+		}
+		got, err := runInProcessPlan(ctx, step.target, step.subjects, step.runs, step.profile)
 		if err != nil {
 			return fmt.Errorf("in-process plan: %w", err)
 		}
-		plans[target.name] = got
-		for run, p := range got {
-			fmt.Fprintf(b.progress, "run %d/%d in-process plan of %d, %s: CPU %.2f ms per resource, state %.0f bytes per resource\n",
-				run+1, o.runs, len(subjects), target.name, float64(perResource(p.sample.cpu, p.sample.instances).Microseconds())/1000, p.stateBytes)
+		*step.into = got
+		for _, p := range got {
+			fmt.Fprintf(b.progress, "in-process plan of %d, %s: CPU %.2f ms per resource, state %.0f bytes, logs %.0f bytes per resource\n",
+				len(step.subjects), step.target.name, float64(perResource(p.sample.cpu, p.sample.instances).Microseconds())/1000, p.stateBytes, p.logBytes)
 		}
 	}
-	redacted, err := runInProcessPlan(ctx, entrasyncTarget(true), subjects, 1, "")
-	if err != nil {
-		return fmt.Errorf("in-process plan: %w", err)
-	}
-	r.inProcess, r.stateSize = inProcessTables(plans[entrasyncTarget(false).name], plans[floorTarget.name], redacted[0])
+	r.inProcess, r.stateSize = inProcessTables(m, o.planResourcesLarge)
 	r.inProcessN = len(subjects)
 	return nil
 }
 
+// inProcessMeasures are the in-process plans of measureInProcess.
+type inProcessMeasures struct {
+	entrasync, floor, entrasyncLogs, floorLogs, redacted, entrasyncLarge, floorLarge []inProcessPlan
+}
+
 // inProcessTables: the cost of each RPC per resource (medians of the runs), entrasync beside
 // the floor provider, then the state size per resource.
-func inProcessTables(entrasync, floorPlans []inProcessPlan, redacted inProcessPlan) (rpcs, state *table) {
+func inProcessTables(m inProcessMeasures, large int) (rpcs, state *table) {
+	entrasync, floorPlans := m.entrasync, m.floor
 	rpcs = &table{
 		header: []string{"RPC (per resource)", "entrasync µs", "floor µs", "ratio", "entrasync KiB allocated", "floor KiB", "entrasync allocations", "floor allocations"},
 		right:  []bool{false, true, true, true, true, true, true, true},
@@ -173,14 +213,26 @@ func inProcessTables(entrasync, floorPlans []inProcessPlan, redacted inProcessPl
 			count(math.Round(med(entrasync, cost(rpc, objects)))), count(math.Round(med(floorPlans, cost(rpc, objects)))))
 	}
 	cpu := func(s rpcPlanSample) float64 { return float64(s.cpu.Nanoseconds()) / 1e3 }
-	e, f := med(entrasync, cpu), med(floorPlans, cpu)
-	rpcs.add("process CPU, all four", fmt.Sprintf("%.0f", e), fmt.Sprintf("%.0f", f), ratio(e, f), "", "", "", "")
+	cpuRow := func(label string, e, f []inProcessPlan, kib func([]inProcessPlan) string) {
+		if len(e) == 0 || len(f) == 0 {
+			return
+		}
+		ec, fc := med(e, cpu), med(f, cpu)
+		rpcs.add(label, fmt.Sprintf("%.0f", ec), fmt.Sprintf("%.0f", fc), ratio(ec, fc), kib(e), kib(f), "", "")
+	}
+	none := func([]inProcessPlan) string { return "" }
+	logKiB := func(plans []inProcessPlan) string { return fmt.Sprintf("%.1f logged", plans[0].logBytes/1024) }
+	cpuRow("process CPU, all four", entrasync, floorPlans, none)
+	cpuRow("the same, SDK logs on (TRACE)", m.entrasyncLogs, m.floorLogs, logKiB)
+	cpuRow(fmt.Sprintf("process CPU, all four, at %d resources", large), m.entrasyncLarge, m.floorLarge, none)
 
 	state = &table{header: []string{"state per resource", "bytes"}, right: []bool{false, true}}
 	if len(entrasync) > 0 {
 		state.add("entrasync", fmt.Sprintf("%.0f", entrasync[0].stateBytes))
 	}
-	state.add("entrasync, redact_personal_data", fmt.Sprintf("%.0f", redacted.stateBytes))
+	if len(m.redacted) > 0 {
+		state.add("entrasync, redact_personal_data", fmt.Sprintf("%.0f", m.redacted[0].stateBytes))
+	}
 	if len(floorPlans) > 0 {
 		state.add("floor provider", fmt.Sprintf("%.0f", floorPlans[0].stateBytes))
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tfsdklog"
 )
 
 // The RPCs Terraform sends for every resource instance of a refreshing plan, in that order.
@@ -34,6 +36,9 @@ type rpcServer struct {
 	server       tfprotov6.ProviderServer
 	typeName     string
 	resourceType tftypes.Type
+	// logs, when set, receives the SDK's logs at the level a provider process has by default
+	// (TRACE, whatever TF_LOG says), as terraform-plugin-go's server writes them to stderr.
+	logs *os.File
 }
 
 func newRPCServer(ctx context.Context, p provider.Provider, typeName, providerConfigJSON string) (*rpcServer, error) {
@@ -122,6 +127,13 @@ type rpcPlanSample struct {
 // RPC for CPU profiles (go tool pprof -tagfocus rpc=ReadResource).
 func (s *rpcServer) plan(ctx context.Context, instances []appliedInstance) (rpcPlanSample, error) {
 	sample := rpcPlanSample{instances: len(instances), byRPC: map[string]rpcCost{}}
+	if s.logs != nil {
+		// The SDK's loggers write to os.Stderr as it is when they are made; there is no option for it.
+		stderr := os.Stderr
+		os.Stderr = s.logs
+		ctx = tfsdklog.NewRootSDKLogger(ctx)
+		os.Stderr = stderr
+	}
 	meter := newAllocMeter()
 	cpuStart := processCPU()
 	for _, inst := range instances {

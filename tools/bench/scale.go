@@ -113,6 +113,7 @@ type planSample struct {
 	terraform   usage
 	provider    usage // zero for terraform_data, which has no provider process
 	apiRequests int
+	providerLog int64 // bytes the provider wrote to stderr: the SDK's logs, at TRACE by default
 }
 
 var planArgs = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
@@ -127,7 +128,11 @@ func (b *bench) plan(ctx context.Context, s *scaleSetup, kind scaleKind) (planSa
 	if res.exitCode != 0 {
 		return planSample{}, fmt.Errorf("terraform plan of %d applied %s exited %d (0 = no changes):\n%s", s.n, kind.name, res.exitCode, res.tail)
 	}
-	return planSample{wall: res.wall, terraform: res.usage, provider: u, apiRequests: len(s.srv.Requests()) - before}, nil
+	sample := planSample{wall: res.wall, terraform: res.usage, provider: u, apiRequests: len(s.srv.Requests()) - before}
+	if st, err := os.Stat(filepath.Join(s.workspace[kind.name].dir, "provider.log")); err == nil && kind.provider != "" {
+		sample.providerLog = st.Size()
+	}
+	return sample, nil
 }
 
 // scaleRows adds the rows of one size to t: medians of the runs of each kind, the ratios to the
@@ -144,6 +149,7 @@ func scaleRows(t *table, n int, samples map[string][]planSample) {
 	cpu := func(s planSample) float64 { return float64(s.provider.cpu.Microseconds()) / 1000 / float64(n) }
 	providerRSS := func(s planSample) float64 { return float64(s.provider.peakRSS) }
 	tfRSS := func(s planSample) float64 { return float64(s.terraform.peakRSS) }
+	logKiB := func(s planSample) float64 { return float64(s.providerLog) / 1024 / float64(n) }
 	entrasync, floorRuns := samples["entrasync_provision_on_demand"], samples["floor provider"]
 	var wallRatios, cpuRatios []float64
 	for i := range min(len(entrasync), len(floorRuns)) {
@@ -151,9 +157,9 @@ func scaleRows(t *table, n int, samples map[string][]planSample) {
 		cpuRatios = append(cpuRatios, entrasync[i].provider.cpu.Seconds()/max(floorRuns[i].provider.cpu.Seconds(), 1e-9))
 	}
 	for _, kind := range []string{"entrasync_provision_on_demand", "floor provider", "terraform_data"} {
-		row := []string{fmt.Sprintf("%d %s", n, kind), fmt.Sprintf("%.2f", med(kind, wall)), "-", "-", "-", "-", mebibytes(med(kind, tfRSS)), "0"}
+		row := []string{fmt.Sprintf("%d %s", n, kind), fmt.Sprintf("%.2f", med(kind, wall)), "-", "-", "-", "-", "-", mebibytes(med(kind, tfRSS)), "0"}
 		if kind != "terraform_data" {
-			row[3], row[5] = fmt.Sprintf("%.2f", med(kind, cpu)), mebibytes(med(kind, providerRSS))
+			row[3], row[5], row[6] = fmt.Sprintf("%.2f", med(kind, cpu)), mebibytes(med(kind, providerRSS)), fmt.Sprintf("%.0f", med(kind, logKiB))
 		}
 		if kind == "entrasync_provision_on_demand" {
 			row[2], row[4] = fmt.Sprintf("%.2f", median(wallRatios)), fmt.Sprintf("%.2f", median(cpuRatios))
@@ -162,7 +168,7 @@ func scaleRows(t *table, n int, samples map[string][]planSample) {
 		for _, s := range samples[kind] {
 			most = max(most, s.apiRequests)
 		}
-		row[7] = fmt.Sprint(most)
+		row[8] = fmt.Sprint(most)
 		t.add(row...)
 	}
 }
@@ -170,8 +176,8 @@ func scaleRows(t *table, n int, samples map[string][]planSample) {
 func newScaleTable() *table {
 	return &table{
 		header: []string{"resources in state", "plan wall s", "wall / floor provider", "provider CPU ms per resource", "CPU / floor provider",
-			"provider peak MiB", "Terraform peak MiB", "API requests"},
-		right: []bool{false, true, true, true, true, true, true, true},
+			"provider peak MiB", "provider log KiB per resource", "Terraform peak MiB", "API requests"},
+		right: []bool{false, true, true, true, true, true, true, true, true},
 	}
 }
 
