@@ -470,14 +470,17 @@ func (r *results) markdown() string {
 			"a group sent with five members (six such entries). The floor provider (tools/bench/floor) has the same inputs and a "+
 			"flat computed `status` on the same terraform-plugin-framework; terraform_data is Terraform's own floor.\n")
 		fmt.Fprintf(&b, "- Provider CPU (user + system) and peak memory (ru_maxrss): a provider process started for that plan alone; "+
-			"ratios: run by run, entrasync against the floor provider of the same run, then the median. API requests: the most any run made.\n")
+			"ratios: run by run, entrasync against the floor provider of the same run, then the median. API requests: the most any run made. "+
+			"Provider log: what the provider wrote to stderr; the floor provider logs as a framework provider does by default (the SDK at TRACE), "+
+			"entrasync at the level Terraform shows (none here). Where the time goes: [PROFILE.md](PROFILE.md).\n")
 	}
 	if r.inProcess != nil {
 		fmt.Fprintf(&b, "\n## Plan of %d resources, RPC by RPC, in process\n\n%s\n%s\n", r.inProcessN, r.inProcess, r.stateSize)
 		fmt.Fprintf(&b, "- The same workload planned through each provider's protocol 6 server in the bench process (no CLI, no gRPC): "+
 			"the four RPCs Terraform sends each instance of a refreshing plan with no changes pending. Time per RPC is wall time on one "+
 			"goroutine (it moves with the machine's load); allocations do not. Medians of %d run(s). State: the mean size of an "+
-			"instance's attributes as JSON, as the state file holds them.\n", r.runs)
+			"instance's attributes as JSON, as the state file holds them. \"SDK logs on\": the SDK's loggers at their default level (TRACE), "+
+			"writing to a file, as in a provider process that does not set their level; the other rows have no logger.\n", r.runs)
 	}
 	if r.startup != nil {
 		fmt.Fprintf(&b, "\n## Start-up\n\n%s\n", r.startup)
