@@ -159,8 +159,8 @@ func (s *Server) Close() {
 }
 
 // Reset forgets what was provisioned, the rate-limit windows, pending faults and the request
-// log. Users added with AddUser, assignments made with AssignAt and group answers chosen with
-// SetGroupAnswer stay.
+// log. Users and groups added with AddUser and AddGroup, assignments made with AssignAt and group
+// answers chosen with SetGroupAnswer stay.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

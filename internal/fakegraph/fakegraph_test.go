@@ -1155,6 +1155,26 @@ func TestAddUser(t *testing.T) {
 	}
 }
 
+func TestAddGroup(t *testing.T) {
+	srv, base := start(t, fakegraph.Options{})
+	const groupID = "6c0d2f3e-1a4b-4c5d-8e9f-0a1b2c3d4e5f"
+	members := []string{"6c0d2f3e-1a4b-4c5d-8e9f-000000000001", "6c0d2f3e-1a4b-4c5d-8e9f-000000000002"}
+	for i, id := range members {
+		srv.AddUser(id, fmt.Sprintf("member%d@example.com", i+1), "")
+	}
+	srv.AddGroup(groupID, "Load Group", members)
+	entries := shapeC(t, call(t, http.MethodPost, provisionURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID),
+		body(fakegraph.SCIMGroupRuleID, subjectJSON(groupID, "Group", users(members...)...)), nil))
+	if len(entries) != 3 || str(entries[0], "reportableIdentifier") != "Load Group" || str(entries[0], "action") != "Create" {
+		t.Fatalf("entries = %v", entries)
+	}
+	_, linked, _ := modified(entries[0], "members")
+	var values []map[string]string
+	if err := json.Unmarshal([]byte(linked.(string)), &values); err != nil || len(values) != len(members) {
+		t.Errorf("members newValue = %v (%v), want %d linked members", linked, err, len(members))
+	}
+}
+
 func TestConcurrentProvisioning(t *testing.T) {
 	srv, base := start(t, fakegraph.Options{RateLimitRequests: fakegraph.NoRateLimit})
 	url := provisionURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID)

@@ -333,6 +333,18 @@ func (s *Server) AddUser(id, userPrincipalName, displayName string) {
 	j.add(entraUser(id, displayName, "", userPrincipalName, userPrincipalName, true))
 }
 
+// AddGroup adds a group to the directory behind the SCIM job and assigns it to the app, with
+// memberIDs (users added with AddUser) as its members, so that it provisions like
+// GroupEngineeringID.
+func (s *Server) AddGroup(id, displayName string, memberIDs []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.jobs[jobKey(SCIMServicePrincipalID, SCIMJobID)]
+	g := entraGroup(id, displayName, true)
+	g.members = append(g.members, memberIDs...)
+	j.add(g)
+}
+
 func cloudSyncJob(created time.Time) *job {
 	j := &job{
 		servicePrincipalID: CloudSyncServicePrincipalID,

@@ -2,6 +2,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -13,6 +17,29 @@ import (
 // resultObjectType is the type of one element of results, derived from its schema so that the
 // schema, the values written to state and the provider function's return type cannot disagree.
 var resultObjectType = schema.NestedAttributeObject{Attributes: resultAttributes()}.Type().(types.ObjectType)
+
+// describeAttributes lists attrs as a Markdown list under a description, nested objects indented,
+// so that the docs of results describe every field although results is a list of objects.
+func describeAttributes(attrs map[string]schema.Attribute, indent string) string {
+	names := slices.Sorted(maps.Keys(attrs))
+	var b strings.Builder
+	for _, name := range names {
+		a := attrs[name]
+		nested, isList := a.(schema.ListNestedAttribute)
+		kind := "String"
+		switch {
+		case isList:
+			kind = "List of Object"
+		case a.GetType().Equal(types.MapType{ElemType: types.StringType}):
+			kind = "Map of String"
+		}
+		fmt.Fprintf(&b, "\n%s- `%s` (%s) %s", indent, name, kind, a.GetMarkdownDescription())
+		if isList {
+			b.WriteString(describeAttributes(nested.NestedObject.Attributes, indent+"  "))
+		}
+	}
+	return b.String()
+}
 
 // resultAttributes are the computed attributes of one entry of Graph's answer.
 func resultAttributes() map[string]schema.Attribute {

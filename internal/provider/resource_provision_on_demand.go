@@ -103,11 +103,16 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 					"(from the answer's overall result when it has no entries).",
 				PlanModifiers: keep,
 			},
-			"results": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "One object per entry of Graph's answer (a group answers one entry per member). May hold personal data.",
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject:        schema.NestedAttributeObject{Attributes: resultAttributes()},
+			// A list of objects rather than nested attributes: the same type and state, read the same way
+			// (results[0].steps[0].name), but the framework resolves paths in it through types instead of
+			// rebuilding the nested schema at every value, which made most of a plan's cost (bench/RESULTS.md).
+			"results": schema.ListAttribute{
+				Computed:    true,
+				ElementType: resultObjectType,
+				MarkdownDescription: "One object per entry of Graph's answer (a group answers one entry per member). May hold personal data. " +
+					"Read a field as `results[0].steps[0].name`; each object holds:" + describeAttributes(resultAttributes(), "  ") +
+					"\n\n  The same fields by type:",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 			},
 			"result_key": schema.StringAttribute{
 				Computed:            true,
@@ -190,11 +195,9 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, plan.FailOnSkip.ValueBool())...)
 }
 
-// Read makes no API call: the resource records one run's answer, and planning must not spend rate limit.
-func (r *provisionOnDemandResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state provisionOnDemandModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+// Read makes no API call and changes nothing: the resource records one run's answer, planning must
+// not spend rate limit, and the framework has already copied the prior state into resp.State.
+func (r *provisionOnDemandResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
 }
 
 // Update only ever changes fail_on_skip or timeouts (everything else forces replacement): no API call.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/fakegraph"
 )
 
 func TestMedian(t *testing.T) {
@@ -236,5 +238,67 @@ func TestCleanEnvDropsTheCallersSettings(t *testing.T) {
 	}
 	if !slices.Contains(env, "BENCH_KEPT=yes") || env[len(env)-1] != "TF_CLI_CONFIG_FILE=/tmp/bench.tfrc" {
 		t.Errorf("lost the rest of the environment or the bench's own settings: %q", env)
+	}
+}
+
+func TestScaleWorkloadIsFourUsersToOneGroupOfFive(t *testing.T) {
+	subjects := scaleWorkload(10)
+	seen := map[string]bool{}
+	groups := 0
+	for i, s := range subjects {
+		wantGroup := i%5 == 4
+		if (s.objectType == "Group") != wantGroup {
+			t.Errorf("subject %d is a %s", i, s.objectType)
+		}
+		if wantGroup {
+			groups++
+			if len(s.members) != groupMembers {
+				t.Errorf("group %d has %d members, want %d", i, len(s.members), groupMembers)
+			}
+		}
+		for _, id := range append([]string{s.objectID}, s.members...) {
+			if seen[id] {
+				t.Errorf("id %s is used twice", id)
+			}
+			seen[id] = true
+		}
+	}
+	if groups != 2 {
+		t.Errorf("%d groups in 10 subjects, want 2", groups)
+	}
+}
+
+// The in-process plan fails when any resource plans a change: entrasync's state, read back
+// and planned against its configuration, must stay as applied, as the floor provider's does.
+func TestInProcessPlanOfAppliedWorkloadHasNoChanges(t *testing.T) {
+	subjects := scaleWorkload(5)
+	var sizes []float64
+	for _, target := range []inProcessTarget{entrasyncTarget(false), entrasyncTarget(true), floorTarget} {
+		plans, err := runInProcessPlan(t.Context(), target, subjects, 1, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := plans[0].sample
+		if s.instances != 5 || s.byRPC[rpcPlan].allocations == 0 || s.byRPC[rpcRead].wall <= 0 {
+			t.Errorf("%s: sample %+v", target.name, s)
+		}
+		sizes = append(sizes, plans[0].stateBytes)
+	}
+	if !(sizes[0] > sizes[1] && sizes[1] > sizes[2]) {
+		t.Errorf("state bytes per resource: entrasync %.0f, redacted %.0f, floor %.0f; want them in that order, largest first", sizes[0], sizes[1], sizes[2])
+	}
+}
+
+func TestTimelineCallsAreProvisionCallsFromTheFirst(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	log := []fakegraph.LoggedRequest{
+		{Time: t0.Add(-time.Second), Operation: fakegraph.OperationGetSchema},
+		{Time: t0.Add(500 * time.Millisecond), Operation: fakegraph.OperationProvisionOnDemand, RateLimited: true},
+		{Time: t0, Operation: fakegraph.OperationProvisionOnDemand},
+	}
+	got := timelineCalls(log)
+	want := []timelineCall{{Seconds: 0.5, RateLimited: true}, {Seconds: 0}}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
 	}
 }

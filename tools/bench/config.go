@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/entrasync/terraform-provider-entrasync/internal/fakegraph"
 )
 
 // providerAddress is spelled in full so Terraform and OpenTofu resolve it alike.
@@ -95,4 +97,117 @@ resource "terraform_data" "subject" {
   input = local.subjects[count.index]
 }
 `, hclList(subjects))
+}
+
+// scaleSubject is one resource of the plan-scale workload: a user, or a group sent with its members.
+type scaleSubject struct {
+	objectID   string
+	objectType string   // User or Group
+	members    []string // of a group: five users that no other resource provisions
+}
+
+// groupMembers is how many members each group of the plan-scale workload is provisioned with
+// (Graph's most); the answer holds one entry for the group and one per member.
+const groupMembers = 5
+
+// scaleWorkload is n resources: every fifth a group with five members of its own, the others users.
+// Each user answers four steps and seven modified properties; each group six such entries.
+func scaleWorkload(n int) []scaleSubject {
+	out := make([]scaleSubject, n)
+	for i := range out {
+		if i%5 != 4 {
+			out[i] = scaleSubject{objectID: fmt.Sprintf("b0000000-0000-4000-8000-%012d", i+1), objectType: "User"}
+			continue
+		}
+		g := scaleSubject{objectID: fmt.Sprintf("c0000000-0000-4000-8000-%012d", i+1), objectType: "Group"}
+		for k := range groupMembers {
+			g.members = append(g.members, fmt.Sprintf("d0000000-0000-4000-8000-%08d%04d", i+1, k+1))
+		}
+		out[i] = g
+	}
+	return out
+}
+
+// seedScale adds the workload's users, groups and members to the fake's SCIM job.
+func seedScale(srv *fakegraph.Server, subjects []scaleSubject) {
+	for i, s := range subjects {
+		if s.objectType == "User" {
+			srv.AddUser(s.objectID, benchUserPrincipalName(i), "")
+			continue
+		}
+		for k, m := range s.members {
+			srv.AddUser(m, fmt.Sprintf("bench.member%d.%d@example.com", i+1, k+1), "")
+		}
+		srv.AddGroup(s.objectID, fmt.Sprintf("Bench group %d", i+1), s.members)
+	}
+}
+
+// scaleSubjectJSON is the subject in the resource's parameters, as JSON.
+func scaleSubjectJSON(s scaleSubject) string {
+	if len(s.members) == 0 {
+		return fmt.Sprintf(`{"object_id":%q,"object_type_name":%q}`, s.objectID, s.objectType)
+	}
+	links := make([]string, len(s.members))
+	for i, m := range s.members {
+		links[i] = fmt.Sprintf(`{"object_id":%q,"object_type_name":"User"}`, m)
+	}
+	return fmt.Sprintf(`{"object_id":%q,"object_type_name":%q,"links":{"members":[%s]}}`, s.objectID, s.objectType, strings.Join(links, ","))
+}
+
+// scaleResourceJSON is the configuration of one workload resource as JSON, for the in-process plan.
+func scaleResourceJSON(s scaleSubject) string {
+	rule := fakegraph.SCIMUserRuleID
+	if s.objectType == "Group" {
+		rule = fakegraph.SCIMGroupRuleID
+	}
+	return fmt.Sprintf(`{"service_principal_id":%q,"synchronization_job_id":%q,"parameters":[{"rule_id":%q,"subjects":[%s]}]}`,
+		fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, rule, scaleSubjectJSON(s))
+}
+
+// scaleConfig declares the workload after header (the terraform and provider blocks) as two
+// counted resources of resourceType, users and groups: the same configuration for entrasync and
+// the floor provider.
+func scaleConfig(header, resourceType string, subjects []scaleSubject) string {
+	var users, groups []string
+	for _, s := range subjects {
+		if s.objectType == "User" {
+			users = append(users, s.objectID)
+			continue
+		}
+		groups = append(groups, fmt.Sprintf("{ id = %q, members = %s }", s.objectID, strings.ReplaceAll(hclList(s.members), "\n", "")))
+	}
+	groupList := "[]"
+	if len(groups) > 0 {
+		groupList = "[\n    " + strings.Join(groups, ",\n    ") + ",\n  ]"
+	}
+	return fmt.Sprintf(`%[1]s
+locals {
+  users  = %[2]s
+  groups = %[3]s
+}
+
+resource %[4]q "user" {
+  count                  = length(local.users)
+  service_principal_id   = %[5]q
+  synchronization_job_id = %[6]q
+  parameters = [{
+    rule_id  = %[7]q
+    subjects = [{ object_id = local.users[count.index], object_type_name = "User" }]
+  }]
+}
+
+resource %[4]q "group" {
+  count                  = length(local.groups)
+  service_principal_id   = %[5]q
+  synchronization_job_id = %[6]q
+  parameters = [{
+    rule_id = %[8]q
+    subjects = [{
+      object_id        = local.groups[count.index].id
+      object_type_name = "Group"
+      links = { members = [for m in local.groups[count.index].members : { object_id = m, object_type_name = "User" }] }
+    }]
+  }]
+}
+`, header, hclList(users), groupList, resourceType, fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMUserRuleID, fakegraph.SCIMGroupRuleID)
 }

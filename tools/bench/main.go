@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -34,6 +35,8 @@ type bench struct {
 	interval    time.Duration
 	parallelism int
 	progress    io.Writer
+	// floorProvider is the floor provider's binary, built by measureScale.
+	floorProvider string
 }
 
 // intList is a flag of comma-separated positive integers.
@@ -62,15 +65,17 @@ func (l *intList) Set(v string) error {
 
 // options are the parsed flags.
 type options struct {
-	terraform, provider, resultsPath string
-	ns                               intList
-	requests, parallelism, runs      int
-	planResources                    int
-	interval, timeout                time.Duration
-	throughput, fairness, startup    bool
-	goBench                          bool
-	write                            bool
-	command                          string // the make command that reproduces the run
+	terraform, provider, resultsPath  string
+	ns                                intList
+	requests, parallelism, runs       int
+	planResources, planResourcesLarge int
+	interval, timeout                 time.Duration
+	throughput, fairness, startup     bool
+	cliPlan, cliPlanLarge, inProcess  bool
+	profileDir                        string
+	goBench                           bool
+	write                             bool
+	command                           string // the make command that reproduces the run
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -89,8 +94,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.parallelism, "parallelism", 10, "terraform apply -parallelism")
 	fs.IntVar(&o.runs, "runs", 3, "runs of every scenario; tables show medians")
 	fs.IntVar(&o.planResources, "plan-resources", 500, "resources in state for the plan scale test; 0 skips it")
+	fs.IntVar(&o.planResourcesLarge, "plan-resources-large", 2000, "resources in state for a second, larger plan (growth must be linear); 0 skips it")
 	fs.BoolVar(&o.throughput, "throughput", true, "measure throughput at the rate limit in the three modes")
 	fs.BoolVar(&o.fairness, "fairness", true, "measure 3 jobs provisioned at once")
+	fs.BoolVar(&o.cliPlan, "cli-plan", true, "plan -plan-resources and -plan-resources-large with Terraform")
+	fs.BoolVar(&o.cliPlanLarge, "cli-plan-large", true, "plan -plan-resources-large with Terraform too (in process it always is)")
+	fs.BoolVar(&o.inProcess, "in-process", true, "plan -plan-resources through the providers' servers in this process, RPC by RPC")
+	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of the in-process plans into `dir`")
 	fs.BoolVar(&o.startup, "startup", true, "measure provider start-up")
 	fs.BoolVar(&o.goBench, "gobench", true, "run the Go benchmarks of "+goBenchmarkPackage)
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "limit of one Terraform command")
@@ -110,8 +120,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("-parallelism must be 1 or more")
 	case o.runs < 1:
 		return o, errors.New("-runs must be 1 or more")
-	case o.planResources < 0:
-		return o, errors.New("-plan-resources must be 0 or more")
+	case o.planResources < 0 || o.planResourcesLarge < 0:
+		return o, errors.New("-plan-resources and -plan-resources-large must be 0 or more")
 	case o.timeout <= 0:
 		return o, errors.New("-timeout must be positive")
 	}
@@ -185,7 +195,8 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}{
 		{o.throughput, b.measureThroughput},
 		{o.fairness, b.measureFairness},
-		{o.planResources > 0, b.measureScale},
+		{o.planResources > 0 && o.inProcess, b.measureInProcess},
+		{o.planResources > 0 && o.cliPlan, b.measureScale},
 		{o.startup, b.measureStartup},
 	} {
 		if section.on {
@@ -202,12 +213,22 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 
 	r.loadEnd = loadAverage()
-	doc := r.markdown()
-	fmt.Fprint(stdout, doc)
 	if o.write {
 		if err := os.MkdirAll(filepath.Dir(o.resultsPath), 0o755); err != nil {
 			return err
 		}
+	}
+	if o.write && len(r.timeline) > 0 {
+		r.timelineFile = "throughput-timeline.svg"
+		path := filepath.Join(filepath.Dir(o.resultsPath), r.timelineFile)
+		if err := drawTimeline(ctx, path, o.requests, o.interval, r.timeline); err != nil {
+			return err
+		}
+		fmt.Fprintln(stderr, "bench: wrote", path)
+	}
+	doc := r.markdown()
+	fmt.Fprint(stdout, doc)
+	if o.write {
 		if err := os.WriteFile(o.resultsPath, []byte(doc), 0o644); err != nil {
 			return err
 		}
@@ -234,13 +255,18 @@ func (b *bench) measureThroughput(ctx context.Context, o options, r *results) er
 			}
 		}
 	}
+	// The timeline shows the last run at the first N, mode by mode.
+	for _, m := range modes {
+		runs := samples[key(m, o.ns[0])]
+		r.timeline = append(r.timeline, timelineMode{Name: m.name, Calls: runs[len(runs)-1].calls})
+	}
 	var rows []throughputRow
 	for _, n := range o.ns {
 		for _, m := range modes {
 			rows = append(rows, summariseThroughput(m.name, n, o.requests, o.interval, samples[key(m, n)]))
 		}
 	}
-	r.throughput = throughputTable(rows)
+	r.throughput, r.timelineN = throughputTable(rows), o.ns[0]
 	return nil
 }
 
@@ -265,29 +291,54 @@ func (b *bench) measureFairness(ctx context.Context, o options, r *results) erro
 	return nil
 }
 
-// measureScale applies the resources once, then plans them once per run, alternating with the floor.
+// measureScale applies the workload once per size and kind, then plans each kind once per run,
+// the kinds alternating so that a busy spell of the machine hits them all alike.
 func (b *bench) measureScale(ctx context.Context, o options, r *results) error {
-	fmt.Fprintf(b.progress, "scale: applying %d entrasync resources and %d terraform_data once...\n", o.planResources, o.planResources)
-	s, err := b.prepareScale(ctx, o.planResources)
+	dir, err := os.MkdirTemp("", "entrasync-bench-floor-")
 	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	b.floorProvider = filepath.Join(dir, "terraform-provider-floor")
+	if err := buildFloorProvider(ctx, b.floorProvider); err != nil {
 		return fmt.Errorf("plan scale: %w", err)
 	}
-	defer s.close()
-	var withProvider, floor []planSample
-	for run := 1; run <= o.runs; run++ {
-		e, err := b.planEntrasync(ctx, s)
+	r.scale, r.scaleN = newScaleTable(), o.planResources
+	for _, n := range []int{o.planResources, o.planResourcesLarge} {
+		if n == 0 || (n == o.planResourcesLarge && !o.cliPlanLarge) {
+			continue
+		}
+		fmt.Fprintf(b.progress, "scale: applying %d resources of each kind once...\n", n)
+		s, err := b.prepareScale(ctx, n)
 		if err != nil {
 			return fmt.Errorf("plan scale: %w", err)
 		}
-		f, err := b.planFloor(ctx, s)
-		if err != nil {
-			return fmt.Errorf("plan scale: %w", err)
+		samples := map[string][]planSample{}
+		for run := 1; run <= o.runs; run++ {
+			for _, kind := range b.scaleKinds() {
+				p, err := b.plan(ctx, s, kind)
+				if err != nil {
+					s.close()
+					return fmt.Errorf("plan scale: %w", err)
+				}
+				samples[kind.name] = append(samples[kind.name], p)
+				fmt.Fprintf(b.progress, "run %d/%d plan of %d %s: %.2fs, provider CPU %.2fs, %d API requests\n",
+					run, o.runs, n, kind.name, p.wall.Seconds(), p.provider.cpu.Seconds(), p.apiRequests)
+			}
 		}
-		withProvider, floor = append(withProvider, e), append(floor, f)
-		fmt.Fprintf(b.progress, "run %d/%d plan of %d: entrasync %.2fs (%d API requests), terraform_data %.2fs\n",
-			run, o.runs, o.planResources, e.wall.Seconds(), e.apiRequests, f.wall.Seconds())
+		s.close()
+		scaleRows(r.scale, n, samples)
 	}
-	r.scale, r.scaleN = scaleTable(o.planResources, withProvider, floor), o.planResources
+	return nil
+}
+
+// buildFloorProvider builds the floor provider of tools/bench/floor into path.
+func buildFloorProvider(ctx context.Context, path string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", path, "./tools/bench/cmd/terraform-provider-floor")
+	cmd.Env = cleanEnv()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the floor provider: %w\n%s", err, out)
+	}
 	return nil
 }
 
@@ -359,11 +410,17 @@ type results struct {
 	interval                               time.Duration
 
 	throughput   *table
+	timeline     []timelineMode
+	timelineN    int
+	timelineFile string // the image's name, next to the results file; "" when not drawn
 	fairness     *table
 	fairnessN    int
 	fairnessWall float64
 	scale        *table
 	scaleN       int
+	inProcess    *table
+	stateSize    *table
+	inProcessN   int
 	startup      *table
 	goBench      []string
 }
@@ -392,6 +449,12 @@ func (r *results) markdown() string {
 			"created: resources whose call succeeded; "+
 			"provider peak: the provider process's peak resident memory (ru_maxrss).\n")
 	}
+	if r.timelineFile != "" {
+		fmt.Fprintf(&b, "\n![provisionOnDemand calls over time, by mode](%s)\n\n", r.timelineFile)
+		fmt.Fprintf(&b, "- The calls of the last run at N=%d as the fake saw them: each at its arrival, at the height of the calls the "+
+			"fake had counted in the %s window ending there (itself and rejected calls included); the dashed line is the limit. "+
+			"Drawn by tools/bench/timeline (gonum.org/v1/plot, a module of its own).\n", r.timelineN, r.interval)
+	}
 	if r.fairness != nil {
 		fmt.Fprintf(&b, "\n## Fairness: 3 jobs at once\n\n%s\n", r.fairness)
 		fmt.Fprintf(&b, "- 3 jobs x %d resources in one apply (parallelism %d, so Terraform queues no job behind another); "+
@@ -402,8 +465,22 @@ func (r *results) markdown() string {
 	}
 	if r.scale != nil {
 		fmt.Fprintf(&b, "\n## Scale of plan: %d resources in state\n\n%s\n", r.scaleN, r.scale)
-		fmt.Fprintf(&b, "- `terraform plan -detailed-exitcode` (refresh included) of %d applied resources: no changes, and no API request "+
-			"(the column is the most any run made). Provider CPU and memory: a provider process started for that plan alone.\n", r.scaleN)
+		fmt.Fprintf(&b, "- `terraform plan -detailed-exitcode` (refresh included) of applied resources, no changes pending. Workload: "+
+			"one subject per resource, four of five a user (an answer of four steps and seven modified properties), every fifth "+
+			"a group sent with five members (six such entries). The floor provider (tools/bench/floor) has the same inputs and a "+
+			"flat computed `status` on the same terraform-plugin-framework; terraform_data is Terraform's own floor.\n")
+		fmt.Fprintf(&b, "- Provider CPU (user + system) and peak memory (ru_maxrss): a provider process started for that plan alone; "+
+			"ratios: run by run, entrasync against the floor provider of the same run, then the median. API requests: the most any run made. "+
+			"Provider log: what the provider wrote to stderr; the floor provider logs as a framework provider does by default (the SDK at TRACE), "+
+			"entrasync at the level Terraform shows (none here). Where the time goes: [PROFILE.md](PROFILE.md).\n")
+	}
+	if r.inProcess != nil {
+		fmt.Fprintf(&b, "\n## Plan of %d resources, RPC by RPC, in process\n\n%s\n%s\n", r.inProcessN, r.inProcess, r.stateSize)
+		fmt.Fprintf(&b, "- The same workload planned through each provider's protocol 6 server in the bench process (no CLI, no gRPC): "+
+			"the four RPCs Terraform sends each instance of a refreshing plan with no changes pending. Time per RPC is wall time on one "+
+			"goroutine (it moves with the machine's load); allocations do not. Medians of %d run(s). State: the mean size of an "+
+			"instance's attributes as JSON, as the state file holds them. \"SDK logs on\": the SDK's loggers at their default level (TRACE), "+
+			"writing to a file, as in a provider process that does not set their level; the other rows have no logger.\n", r.runs)
 	}
 	if r.startup != nil {
 		fmt.Fprintf(&b, "\n## Start-up\n\n%s\n", r.startup)

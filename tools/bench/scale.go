@@ -11,69 +11,98 @@ import (
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/cliconfig"
 	"github.com/entrasync/terraform-provider-entrasync/internal/fakegraph"
+	"github.com/entrasync/terraform-provider-entrasync/tools/bench/floor"
 )
 
-// scaleSetup holds two applied workspaces of the same size: entrasync resources and the
-// terraform_data floor.
+// scaleSetup holds three applied workspaces of the same workload: entrasync, the floor
+// provider (the same inputs, a flat status) and terraform_data (Terraform's own floor).
 type scaleSetup struct {
+	n         int
 	srv       *fakegraph.Server
-	entrasync *workspace
-	floor     *workspace
+	workspace map[string]*workspace // by scaleKind name
 }
 
-// prepareScale applies n resources of each kind once. The fake has no limit for this set-up,
-// and the provider none either: the figures are the plans that follow.
+// scaleKind is one row of the plan-scale table: a resource type and the provider binary the
+// bench starts for it ("" for terraform_data, which is built into Terraform).
+type scaleKind struct {
+	name     string
+	provider string
+}
+
+func (b *bench) scaleKinds() []scaleKind {
+	return []scaleKind{
+		{name: "entrasync_provision_on_demand", provider: b.provider},
+		{name: "floor provider", provider: b.floorProvider},
+		{name: "terraform_data", provider: ""},
+	}
+}
+
+func requiredProvider(name, address string) string {
+	return fmt.Sprintf("terraform {\n  required_providers {\n    %s = { source = %q }\n  }\n}\n", name, address)
+}
+
+// scaleWorkspaceConfig is the workload in the configuration of kind, against the fake at url.
+func (b *bench) scaleWorkspaceConfig(kind scaleKind, url string, subjects []scaleSubject) string {
+	switch kind.provider {
+	case b.provider:
+		return scaleConfig(entrasyncConfig(providerBlock{endpoint: url, interval: b.interval}, nil), entrasyncResourceType, subjects)
+	case b.floorProvider:
+		return scaleConfig(requiredProvider("floor", floor.Address), floor.ResourceType, subjects)
+	}
+	ids := make([]string, len(subjects))
+	for i, s := range subjects {
+		ids[i] = s.objectID
+	}
+	return terraformDataConfig(ids)
+}
+
+// prepareScale applies the workload of n resources once for each kind. The fake has no limit
+// for this set-up, and the provider none either: the figures are the plans that follow.
 func (b *bench) prepareScale(ctx context.Context, n int) (_ *scaleSetup, err error) {
-	s := &scaleSetup{srv: fakegraph.New(fakegraph.Options{RateLimitRequests: fakegraph.NoRateLimit})}
+	s := &scaleSetup{n: n, srv: fakegraph.New(fakegraph.Options{RateLimitRequests: fakegraph.NoRateLimit}), workspace: map[string]*workspace{}}
 	defer func() {
 		if err != nil {
 			s.close()
 		}
 	}()
-	users := benchUsers(n)
-	for i, id := range users {
-		s.srv.AddUser(id, benchUserPrincipalName(i), "")
-	}
+	subjects := scaleWorkload(n)
+	seedScale(s.srv, subjects)
 	url := s.srv.Start()
-	cfg := entrasyncConfig(providerBlock{endpoint: url, interval: b.interval}, []jobTarget{{
-		name: "user", servicePrincipalID: fakegraph.SCIMServicePrincipalID, jobID: fakegraph.SCIMJobID,
-		ruleID: fakegraph.SCIMUserRuleID, objectType: "User", subjects: users,
-	}})
-	if s.entrasync, err = newWorkspace(cfg, attachOnlyCLIConfig); err != nil {
-		return nil, err
-	}
-	p, err := startProvider(ctx, b.provider, s.entrasync.dir)
-	if err != nil {
-		return nil, err
-	}
-	res, runErr := b.tf.run(ctx, s.entrasync, []string{"TF_REATTACH_PROVIDERS=" + p.reattach},
-		"apply", "-auto-approve", "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", b.parallelism))
-	_, stopErr := p.stop()
-	if err := errors.Join(runErr, stopErr); err != nil {
-		return nil, err
-	}
-	if res.exitCode != 0 {
-		return nil, fmt.Errorf("applying %d entrasync resources failed:\n%s", n, res.tail)
-	}
-
-	if s.floor, err = newWorkspace(terraformDataConfig(users), attachOnlyCLIConfig); err != nil {
-		return nil, err
-	}
-	if res, err = b.tf.run(ctx, s.floor, nil, "apply", "-auto-approve", "-input=false", "-no-color",
-		fmt.Sprintf("-parallelism=%d", b.parallelism)); err != nil {
-		return nil, err
-	}
-	if res.exitCode != 0 {
-		return nil, fmt.Errorf("applying %d terraform_data failed:\n%s", n, res.tail)
+	for _, kind := range b.scaleKinds() {
+		w, err := newWorkspace(b.scaleWorkspaceConfig(kind, url, subjects), attachOnlyCLIConfig)
+		if err != nil {
+			return nil, err
+		}
+		s.workspace[kind.name] = w
+		res, _, err := b.runWith(ctx, w, kind.provider, "apply", "-auto-approve", "-input=false", "-no-color", fmt.Sprintf("-parallelism=%d", b.parallelism))
+		if err != nil {
+			return nil, err
+		}
+		if res.exitCode != 0 {
+			return nil, fmt.Errorf("applying %d %s failed:\n%s", n, kind.name, res.tail)
+		}
 	}
 	return s, nil
 }
 
+// runWith runs Terraform in w with the provider binary started for this command alone (none for "").
+func (b *bench) runWith(ctx context.Context, w *workspace, provider string, args ...string) (runResult, usage, error) {
+	if provider == "" {
+		res, err := b.tf.run(ctx, w, nil, args...)
+		return res, usage{}, err
+	}
+	p, err := startProvider(ctx, provider, w.dir)
+	if err != nil {
+		return runResult{}, usage{}, err
+	}
+	res, runErr := b.tf.run(ctx, w, []string{"TF_REATTACH_PROVIDERS=" + p.reattach}, args...)
+	u, stopErr := p.stop()
+	return res, u, errors.Join(runErr, stopErr)
+}
+
 func (s *scaleSetup) close() {
-	for _, w := range []*workspace{s.entrasync, s.floor} {
-		if w != nil {
-			w.close()
-		}
+	for _, w := range s.workspace {
+		w.close()
 	}
 	s.srv.Close()
 }
@@ -84,63 +113,72 @@ type planSample struct {
 	terraform   usage
 	provider    usage // zero for terraform_data, which has no provider process
 	apiRequests int
+	providerLog int64 // bytes the provider wrote to stderr: the SDK's logs, at TRACE by default
 }
 
 var planArgs = []string{"plan", "-input=false", "-no-color", "-detailed-exitcode"}
 
-// planEntrasync plans the entrasync workspace with a provider started for this plan alone.
-func (b *bench) planEntrasync(ctx context.Context, s *scaleSetup) (planSample, error) {
-	p, err := startProvider(ctx, b.provider, s.entrasync.dir)
-	if err != nil {
-		return planSample{}, err
-	}
+// plan plans kind's workspace with a provider process started for this plan alone.
+func (b *bench) plan(ctx context.Context, s *scaleSetup, kind scaleKind) (planSample, error) {
 	before := len(s.srv.Requests())
-	res, runErr := b.tf.run(ctx, s.entrasync, []string{"TF_REATTACH_PROVIDERS=" + p.reattach}, planArgs...)
-	u, stopErr := p.stop()
-	if err := errors.Join(runErr, stopErr); err != nil {
-		return planSample{}, err
-	}
-	if res.exitCode != 0 {
-		return planSample{}, fmt.Errorf("terraform plan of the applied entrasync resources exited %d (0 = no changes):\n%s", res.exitCode, res.tail)
-	}
-	return planSample{wall: res.wall, terraform: res.usage, provider: u, apiRequests: len(s.srv.Requests()) - before}, nil
-}
-
-func (b *bench) planFloor(ctx context.Context, s *scaleSetup) (planSample, error) {
-	res, err := b.tf.run(ctx, s.floor, nil, planArgs...)
+	res, u, err := b.runWith(ctx, s.workspace[kind.name], kind.provider, planArgs...)
 	if err != nil {
 		return planSample{}, err
 	}
 	if res.exitCode != 0 {
-		return planSample{}, fmt.Errorf("terraform plan of the applied terraform_data exited %d (0 = no changes):\n%s", res.exitCode, res.tail)
+		return planSample{}, fmt.Errorf("terraform plan of %d applied %s exited %d (0 = no changes):\n%s", s.n, kind.name, res.exitCode, res.tail)
 	}
-	return planSample{wall: res.wall, terraform: res.usage}, nil
+	sample := planSample{wall: res.wall, terraform: res.usage, provider: u, apiRequests: len(s.srv.Requests()) - before}
+	if st, err := os.Stat(filepath.Join(s.workspace[kind.name].dir, "provider.log")); err == nil && kind.provider != "" {
+		sample.providerLog = st.Size()
+	}
+	return sample, nil
 }
 
-func scaleTable(n int, entrasync, floor []planSample) *table {
-	t := &table{
-		header: []string{"resources in state", "plan wall s", "Terraform peak MiB", "provider CPU s", "provider peak MiB", "API requests"},
-		right:  []bool{false, true, true, true, true, true},
-	}
-	med := func(samples []planSample, f func(planSample) float64) float64 {
-		xs := make([]float64, len(samples))
-		for i, s := range samples {
+// scaleRows adds the rows of one size to t: medians of the runs of each kind, the ratios to the
+// floor provider pair by pair (run i of entrasync against run i of the floor provider).
+func scaleRows(t *table, n int, samples map[string][]planSample) {
+	med := func(kind string, f func(planSample) float64) float64 {
+		xs := make([]float64, len(samples[kind]))
+		for i, s := range samples[kind] {
 			xs[i] = f(s)
 		}
 		return median(xs)
 	}
 	wall := func(s planSample) float64 { return s.wall.Seconds() }
+	cpu := func(s planSample) float64 { return float64(s.provider.cpu.Microseconds()) / 1000 / float64(n) }
+	providerRSS := func(s planSample) float64 { return float64(s.provider.peakRSS) }
 	tfRSS := func(s planSample) float64 { return float64(s.terraform.peakRSS) }
-	maxRequests := 0
-	for _, s := range entrasync {
-		maxRequests = max(maxRequests, s.apiRequests)
+	logKiB := func(s planSample) float64 { return float64(s.providerLog) / 1024 / float64(n) }
+	entrasync, floorRuns := samples["entrasync_provision_on_demand"], samples["floor provider"]
+	var wallRatios, cpuRatios []float64
+	for i := range min(len(entrasync), len(floorRuns)) {
+		wallRatios = append(wallRatios, entrasync[i].wall.Seconds()/floorRuns[i].wall.Seconds())
+		cpuRatios = append(cpuRatios, entrasync[i].provider.cpu.Seconds()/max(floorRuns[i].provider.cpu.Seconds(), 1e-9))
 	}
-	t.add(fmt.Sprintf("%d entrasync_provision_on_demand", n), fmt.Sprintf("%.2f", med(entrasync, wall)), mebibytes(med(entrasync, tfRSS)),
-		fmt.Sprintf("%.2f", med(entrasync, func(s planSample) float64 { return s.provider.cpu.Seconds() })),
-		mebibytes(med(entrasync, func(s planSample) float64 { return float64(s.provider.peakRSS) })), fmt.Sprint(maxRequests))
-	t.add(fmt.Sprintf("%d terraform_data (floor)", n), fmt.Sprintf("%.2f", med(floor, wall)), mebibytes(med(floor, tfRSS)), "-", "-", "0")
-	t.add("ratio", ratio(med(entrasync, wall), med(floor, wall)), ratio(med(entrasync, tfRSS), med(floor, tfRSS)), "", "", "")
-	return t
+	for _, kind := range []string{"entrasync_provision_on_demand", "floor provider", "terraform_data"} {
+		row := []string{fmt.Sprintf("%d %s", n, kind), fmt.Sprintf("%.2f", med(kind, wall)), "-", "-", "-", "-", "-", mebibytes(med(kind, tfRSS)), "0"}
+		if kind != "terraform_data" {
+			row[3], row[5], row[6] = fmt.Sprintf("%.2f", med(kind, cpu)), mebibytes(med(kind, providerRSS)), fmt.Sprintf("%.0f", med(kind, logKiB))
+		}
+		if kind == "entrasync_provision_on_demand" {
+			row[2], row[4] = fmt.Sprintf("%.2f", median(wallRatios)), fmt.Sprintf("%.2f", median(cpuRatios))
+		}
+		most := 0
+		for _, s := range samples[kind] {
+			most = max(most, s.apiRequests)
+		}
+		row[8] = fmt.Sprint(most)
+		t.add(row...)
+	}
+}
+
+func newScaleTable() *table {
+	return &table{
+		header: []string{"resources in state", "plan wall s", "wall / floor provider", "provider CPU ms per resource", "CPU / floor provider",
+			"provider peak MiB", "provider log KiB per resource", "Terraform peak MiB", "API requests"},
+		right: []bool{false, true, true, true, true, true, true, true, true},
+	}
 }
 
 // startupSetup holds a workspace whose only provider is entrasync, started by Terraform

@@ -30,6 +30,7 @@ type throughputSample struct {
 	throttled int
 	created   int
 	peakRSS   int64
+	calls     []timelineCall
 }
 
 func (b *bench) runThroughput(ctx context.Context, m mode, n int) (throughputSample, error) {
@@ -84,5 +85,6 @@ func (b *bench) runThroughput(ctx context.Context, m mode, n int) (throughputSam
 		}
 	}
 	s.span = last.Sub(first)
+	s.calls = timelineCalls(srv.Requests())
 	return s, nil
 }
