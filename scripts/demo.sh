@@ -38,5 +38,8 @@ echo
 echo "== what happened to each subject"
 "$tf" output -raw -no-color summary
 echo
+echo "== the Payments team: 8 members in calls of at most 5"
+"$tf" output -raw -no-color team
+echo
 echo "== terraform plan again: no API call, nothing to do"
 "$tf" plan -no-color -input=false -detailed-exitcode >/dev/null && echo "no changes"

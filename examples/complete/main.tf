@@ -47,13 +47,8 @@ data "azuread_users" "members" {
   ignore_missing = true
 }
 
-locals {
-  # Graph takes at most 5 members with a group, so each batch of 5 is one call.
-  batches = chunklist(sort(data.azuread_users.members.object_ids), 5)
-}
-
+# The whole team is one resource: the provider sends the members five per call.
 resource "entrasync_provision_on_demand" "team" {
-  count                  = length(local.batches)
   service_principal_id   = var.service_principal_id
   synchronization_job_id = data.entrasync_synchronization_job.scim.synchronization_job_id
 
@@ -63,16 +58,15 @@ resource "entrasync_provision_on_demand" "team" {
       object_id        = var.group_object_id
       object_type_name = "Group"
       links = {
-        members = [for id in local.batches[count.index] : { object_id = id, object_type_name = "User" }]
+        members = [for id in sort(data.azuread_users.members.object_ids) : { object_id = id, object_type_name = "User" }]
       }
     }]
   }]
 }
 
 output "provisioned" {
-  value = flatten([
-    for run in entrasync_provision_on_demand.team : [
-      for r in run.results : "${coalesce(r.reportable_identifier, r.source_identity_id, "?")}: ${r.status}"
-    ]
-  ])
+  value = [
+    for r in entrasync_provision_on_demand.team.results :
+    "batch ${r.batch}: ${coalesce(r.reportable_identifier, r.source_identity_id, "?")}: ${r.status}"
+  ]
 }

@@ -68,6 +68,7 @@ type options struct {
 	planResources                    int
 	interval, timeout                time.Duration
 	throughput, fairness, startup    bool
+	teams                            bool
 	goBench                          bool
 	write                            bool
 	command                          string // the make command that reproduces the run
@@ -92,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.throughput, "throughput", true, "measure throughput at the rate limit in the three modes")
 	fs.BoolVar(&o.fairness, "fairness", true, "measure 3 jobs provisioned at once")
 	fs.BoolVar(&o.startup, "startup", true, "measure provider start-up")
+	fs.BoolVar(&o.teams, "teams", true, "measure one group of 100 members in batches next to 20 groups of 5")
 	fs.BoolVar(&o.goBench, "gobench", true, "run the Go benchmarks of "+goBenchmarkPackage)
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "limit of one Terraform command")
 	fs.BoolVar(&o.write, "write", false, "write the results to -results")
@@ -185,6 +187,7 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}{
 		{o.throughput, b.measureThroughput},
 		{o.fairness, b.measureFairness},
+		{o.teams, b.measureTeams},
 		{o.planResources > 0, b.measureScale},
 		{o.startup, b.measureStartup},
 	} {
@@ -362,6 +365,7 @@ type results struct {
 	fairness     *table
 	fairnessN    int
 	fairnessWall float64
+	teams        *table
 	scale        *table
 	scaleN       int
 	startup      *table
@@ -400,6 +404,7 @@ func (r *results) markdown() string {
 		fmt.Fprintf(&b, "- Fair turn of a job's k-th call: the run's first call + floor(k / %d) x %s; "+
 			"the worst wait beyond it over all runs must stay within one interval.\n", r.requests, r.interval)
 	}
+	b.WriteString(r.teamsMarkdown())
 	if r.scale != nil {
 		fmt.Fprintf(&b, "\n## Scale of plan: %d resources in state\n\n%s\n", r.scaleN, r.scale)
 		fmt.Fprintf(&b, "- `terraform plan -detailed-exitcode` (refresh included) of %d applied resources: no changes, and no API request "+
