@@ -85,3 +85,12 @@ func TestMostSevereStatus(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeTakesTheSkipReasonOfAStep(t *testing.T) {
+	// A member already in sync: statusInfo without a code, RedundantExport only in the skip step.
+	r := DecodeProvisionResult("StatusInfo", `[{"statusInfo": {"status": "skipped", "errorCode": null, "reason": null},
+	  "provisioningSteps": [{"name": "EntrySynchronizationSkip", "status": "Skipped", "details": {"SkipReason": "RedundantExport"}}]}]`)
+	if len(r.Entries) != 1 || r.Entries[0].ErrorCode != SkipReasonRedundantExport {
+		t.Fatalf("entries %+v, want one with error code RedundantExport", r.Entries)
+	}
+}
