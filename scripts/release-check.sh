@@ -30,4 +30,5 @@ done
 cp ../terraform-registry-manifest.json "$manifest"
 sha256sum --check --quiet "$sums"
 unzip -l "$zip" | grep -q " terraform-provider-entrasync_v${version}\$" || { echo "$zip does not hold terraform-provider-entrasync_v${version}"; exit 1; }
+unzip -l "$zip" | grep -q " LICENSE\$" || { echo "$zip does not hold LICENSE"; exit 1; }
 echo "release-check: dist/$zip, $sums and $manifest are in the registry layout (unsigned snapshot)"

@@ -140,7 +140,7 @@ func (a *provisionOnDemandAction) Invoke(ctx context.Context, req action.InvokeR
 	progress := func(msg string) { resp.SendProgress(action.InvokeProgressEvent{Message: msg}) }
 	run, diags := a.data.provision(ctx, m.provisionModel(), progress)
 	if run != nil {
-		resp.Diagnostics.Append(run.outcomeDiagnostics(ctx, m.FailOnSkip.ValueBool())...)
+		resp.Diagnostics.Append(run.outcomeDiagnostics(ctx, m.FailOnSkip.ValueBool(), actionAfterFailure)...)
 	}
 	resp.Diagnostics.Append(diags...)
 }

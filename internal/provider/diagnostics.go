@@ -19,10 +19,17 @@ import (
 const requiredPermissions = "Synchronization.ReadWrite.All (application or delegated), or Application.ReadWrite.OwnedBy " +
 	"for an application that owns the service principal; delegated sign-ins also need a role such as Application Administrator"
 
-// outcomeDiagnostics applies the outcome policy to a decoded answer: Failure fails the apply,
-// Skipped as already in sync succeeds, any other Skipped warns (or fails with fail_on_skip),
-// and Warning warns.
-func outcomeDiagnostics(ctx context.Context, r *graph.ProvisionResult, failOnSkip bool) diag.Diagnostics {
+// What a failed run leaves behind, as each kind says it at the end of a failure: the resource keeps the
+// answer and is tainted; the action keeps nothing.
+const (
+	resourceAfterFailure = "The resource keeps this answer in its state (terraform state show) and is replaced, provisioning again, on the next apply."
+	actionAfterFailure   = "An action keeps nothing in state: invoke it again to provision again."
+)
+
+// outcomeDiagnosticsAfter applies the outcome policy to a decoded answer: Failure fails the
+// apply, Skipped as already in sync succeeds, any other Skipped warns (or fails with fail_on_skip),
+// and Warning warns. Each failure ends with afterFailure (resourceAfterFailure, actionAfterFailure).
+func outcomeDiagnosticsAfter(ctx context.Context, r *graph.ProvisionResult, failOnSkip bool, afterFailure string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.Status == "" {
 		diags.AddError("Unrecognised answer from Microsoft Graph",
@@ -32,22 +39,22 @@ func outcomeDiagnostics(ctx context.Context, r *graph.ProvisionResult, failOnSki
 	}
 	if len(r.Entries) == 0 {
 		entry := graph.ProvisioningEntry{Status: r.KeyResult, ErrorCode: r.KeyErrorCode, ErrorMessage: r.KeyErrorMessage}
-		diags.Append(entryDiagnostics(entry, "the request", r.RequestID, failOnSkip)...)
+		diags.Append(entryDiagnostics(entry, "the request", r.RequestID, failOnSkip, afterFailure)...)
 		return diags
 	}
 	for _, e := range r.Entries {
 		subject := entrySubject(e)
 		tflog.Info(ctx, "provisioning result", map[string]any{"subject": subject, "status": e.Status, "action": e.Action, "code": e.ErrorCode})
-		diags.Append(entryDiagnostics(e, subject, r.RequestID, failOnSkip)...)
+		diags.Append(entryDiagnostics(e, subject, r.RequestID, failOnSkip, afterFailure)...)
 	}
 	return diags
 }
 
-func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, failOnSkip bool) diag.Diagnostics {
+func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, failOnSkip bool, afterFailure string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	switch e.Status {
 	case graph.StatusFailure:
-		diags.AddError("Provisioning failed for "+subject, failureDetail(e, requestID))
+		diags.AddError("Provisioning failed for "+subject, failureDetail(e, requestID)+afterFailure)
 	case graph.StatusSkipped:
 		if strings.EqualFold(e.ErrorCode, graph.SkipReasonRedundantExport) {
 			return diags // already in sync: the desired state
@@ -62,7 +69,7 @@ func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, fail
 		}
 	case graph.StatusSuccess:
 	default:
-		diags.AddWarning(fmt.Sprintf("Provisioning of %s ended with status %s", subject, e.Status), failureDetail(e, requestID))
+		diags.AddWarning(fmt.Sprintf("Provisioning of %s ended with status %s", subject, e.Status), strings.TrimSpace(failureDetail(e, requestID)))
 	}
 	return diags
 }
@@ -83,7 +90,6 @@ func failureDetail(e graph.ProvisioningEntry, requestID string) string {
 	line("Recommended action", e.RecommendedAction)
 	line("Source identity", e.SourceIdentityID)
 	line("Request ID", requestID)
-	b.WriteString("Running again provisions again. A resource keeps this answer in its state (terraform state show) and is replaced on the next apply.")
 	return b.String()
 }
 
@@ -180,7 +186,8 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int, si
 	case errors.Is(err, context.Canceled):
 		diags.AddError("Cancelled while waiting for Microsoft Graph",
 			err.Error()+". The request may have reached Graph before the cancellation. Run apply again: subjects that "+
-				"were provisioned answer \"already in sync\" (Skipped, RedundantExport), which counts as success.")
+				"were provisioned answer \"already in sync\" (Skipped, RedundantExport), which counts as success; the job's "+
+				"provisioning logs say what Graph did.")
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddError("Provisioning timed out", err.Error()+". Raise the timeout (timeouts.create on the resource, timeouts.invoke on the action) if the rate limit makes calls wait.")
 	default:

@@ -173,12 +173,12 @@ func (r *provisionRun) status() string {
 	return graph.MostSevereStatus(statuses...)
 }
 
-// outcomeDiagnostics applies the outcome policy to every batch; with more than one call, each
-// message names its batch.
-func (r *provisionRun) outcomeDiagnostics(ctx context.Context, failOnSkip bool) diag.Diagnostics {
+// outcomeDiagnostics applies the outcome policy to every batch, each failure ending with
+// afterFailure; with more than one call, each message names its batch.
+func (r *provisionRun) outcomeDiagnostics(ctx context.Context, failOnSkip bool, afterFailure string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	for k, b := range r.batches {
-		d := outcomeDiagnostics(ctx, b.result, failOnSkip)
+		d := outcomeDiagnosticsAfter(ctx, b.result, failOnSkip, afterFailure)
 		if r.planned > 1 {
 			d = inBatch(d, k+1, r.planned)
 		}

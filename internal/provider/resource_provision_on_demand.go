@@ -200,7 +200,7 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 	// State is saved even when the outcome is an error, or when a batch could not be sent after
 	// others were, so the resource is tainted and shows what happened.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(run.outcomeDiagnostics(ctx, plan.FailOnSkip.ValueBool())...)
+	resp.Diagnostics.Append(run.outcomeDiagnostics(ctx, plan.FailOnSkip.ValueBool(), resourceAfterFailure)...)
 	resp.Diagnostics.Append(runDiags...)
 }
 

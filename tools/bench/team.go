@@ -27,12 +27,13 @@ type teamSample struct {
 }
 
 // teamConfig is the scenario's configuration: the team sends Platform with members users[0:100],
-// each squad Payments with 5 others (the fake does not check that members belong to the group).
-func teamConfig(p providerBlock, users []string) string {
-	var squads []string
-	for i := range squadCount {
+// each of squads resources Payments with 5 others (the fake does not check that members belong
+// to the group).
+func teamConfig(p providerBlock, users []string, squads int) string {
+	squadLists := []string{}
+	for i := range squads {
 		start := teamMembers + i*squadSize
-		squads = append(squads, hclList(users[start:start+squadSize]))
+		squadLists = append(squadLists, hclList(users[start:start+squadSize]))
 	}
 	members := func(expr string) string {
 		return `[for id in ` + expr + ` : { object_id = id, object_type_name = "User" }]`
@@ -55,12 +56,12 @@ resource "entrasync_provision_on_demand" "squad" {
   synchronization_job_id = %q
   parameters = [{ rule_id = %q, subjects = [{ object_id = %q, object_type_name = "Group", links = { members = %s } }] }]
 }
-`, hclList(users[:teamMembers]), strings.Join(squads, ", "),
+`, hclList(users[:teamMembers]), strings.Join(squadLists, ", "),
 		fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMGroupRuleID, fakegraph.GroupPlatformID, members("local.team"),
 		fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID, fakegraph.SCIMGroupRuleID, fakegraph.GroupPaymentsID, members("local.squads[count.index]"))
 }
 
-func (b *bench) runTeam(ctx context.Context) (teamSample, error) {
+func (b *bench) runTeam(ctx context.Context, squads int) (teamSample, error) {
 	srv := fakegraph.New(fakegraph.Options{RateLimitRequests: b.requests, RateLimitInterval: b.interval})
 	users := benchUsers(teamMembers + squadCount*squadSize)
 	for i, id := range users {
@@ -69,7 +70,7 @@ func (b *bench) runTeam(ctx context.Context) (teamSample, error) {
 	url := srv.Start()
 	defer srv.Close()
 
-	res, err := b.applyWithFreshProvider(ctx, teamConfig(providerBlock{endpoint: url, requests: b.requests, interval: b.interval}, users), b.parallelism)
+	res, err := b.applyWithFreshProvider(ctx, teamConfig(providerBlock{endpoint: url, requests: b.requests, interval: b.interval}, users, squads), b.parallelism)
 	if err != nil {
 		return teamSample{}, err
 	}
@@ -106,42 +107,53 @@ func widen(span *[2]time.Time, t time.Time) {
 	}
 }
 
-// measureTeams runs the team scenario once per run.
+// measureTeams runs the team alone and next to the squads, alternating, once each per run.
 func (b *bench) measureTeams(ctx context.Context, o options, r *results) error {
-	var samples []teamSample
+	samples := map[int][]teamSample{}
+	variants := []int{squadCount, 0}
 	for run := 1; run <= o.runs; run++ {
-		s, err := b.runTeam(ctx)
-		if err != nil {
-			return fmt.Errorf("teams: %w", err)
+		for _, squads := range variants {
+			s, err := b.runTeam(ctx, squads)
+			if err != nil {
+				return fmt.Errorf("teams: %w", err)
+			}
+			samples[squads] = append(samples[squads], s)
+			fmt.Fprintf(b.progress, "run %d/%d teams: 1 x %d members + %d x %d, wall %.1fs, %d calls, span %.1fs, team span %.1fs, %d 429s\n",
+				run, o.runs, teamMembers, squads, squadSize, s.wall.Seconds(), s.calls, s.span.Seconds(), s.teamSpan.Seconds(), s.throttled)
 		}
-		samples = append(samples, s)
-		fmt.Fprintf(b.progress, "run %d/%d teams: 1 x %d members + %d x %d, wall %.1fs, %d calls, span %.1fs, team span %.1fs, %d 429s\n",
-			run, o.runs, teamMembers, squadCount, squadSize, s.wall.Seconds(), s.calls, s.span.Seconds(), s.teamSpan.Seconds(), s.throttled)
 	}
-	pick := func(f func(teamSample) float64) float64 {
+	t := &table{
+		header: []string{"scenario", "calls", "429s (most)", "wall s", "calls span s", "bound s", "team span s"},
+		right:  []bool{false, true, true, true, true, true, true},
+	}
+	for _, squads := range variants {
+		t.add(teamRow(squads, samples[squads], o)...)
+	}
+	r.teams = t
+	return nil
+}
+
+// teamRow is the table row of one variant: medians, and the most 429s of any run.
+func teamRow(squads int, samples []teamSample, o options) []string {
+	pick := func(f func(teamSample) float64) string {
 		xs := make([]float64, len(samples))
 		for i, s := range samples {
 			xs[i] = f(s)
 		}
-		return median(xs)
-	}
-	calls := teamMembers/squadSize + squadCount
-	t := &table{
-		header: []string{"scenario", "calls", "429s (most)", "wall s", "calls span s", "bound s", "team span s", "team alone bound s"},
-		right:  []bool{false, true, true, true, true, true, true, true},
+		return seconds(median(xs))
 	}
 	most := 0
 	for _, s := range samples {
 		most = max(most, s.throttled)
 	}
-	t.add(fmt.Sprintf("1 group of %d members + %d groups of %d", teamMembers, squadCount, squadSize),
-		count(pick(func(s teamSample) float64 { return float64(s.calls) })), fmt.Sprint(most),
-		seconds(pick(func(s teamSample) float64 { return s.wall.Seconds() })),
-		seconds(pick(func(s teamSample) float64 { return s.span.Seconds() })), seconds(bound(calls, o.requests, o.interval).Seconds()),
-		seconds(pick(func(s teamSample) float64 { return s.teamSpan.Seconds() })),
-		seconds(bound(teamMembers/squadSize, o.requests, o.interval).Seconds()))
-	r.teams = t
-	return nil
+	name := fmt.Sprintf("1 group of %d members alone", teamMembers)
+	if squads > 0 {
+		name = fmt.Sprintf("1 group of %d members + %d groups of %d", teamMembers, squads, squadSize)
+	}
+	calls := teamMembers/squadSize + squads
+	return []string{name, fmt.Sprint(calls), fmt.Sprint(most), pick(func(s teamSample) float64 { return s.wall.Seconds() }),
+		pick(func(s teamSample) float64 { return s.span.Seconds() }), seconds(bound(calls, o.requests, o.interval).Seconds()),
+		pick(func(s teamSample) float64 { return s.teamSpan.Seconds() })}
 }
 
 // teamsMarkdown is the section of the team scenario.
@@ -151,9 +163,9 @@ func (r *results) teamsMarkdown() string {
 	}
 	return fmt.Sprintf("\n## A team in batches next to small groups\n\n%s\n", r.teams) +
 		fmt.Sprintf("- One `terraform apply -parallelism=%d`: one resource sends a group with %d members (`links.members`, %d calls of 5), "+
-			"next to %d resources that each send a group with %d members (one call each), all through one job: %d calls.\n",
-			r.parallelism, teamMembers, teamMembers/squadSize, squadCount, squadSize, teamMembers/squadSize+squadCount) +
+			"alone, then next to %d resources that each send a group with %d members (one call each), all through one job.\n",
+			r.parallelism, teamMembers, teamMembers/squadSize, squadCount, squadSize) +
 		fmt.Sprintf("- bound: (ceil(calls / %d) - 1) x %s, the least time from the first call to the last. team span: the team's first "+
-			"call to its last, which shares the job's window with the other resources first come first served; alone it would take "+
-			"its bound. 429s: the most of any run (the limiter must keep it at 0).\n", r.requests, r.interval)
+			"call to its last; next to the other groups it shares the job's window with them, first come first served. "+
+			"429s: the most of any run (the limiter must keep it at 0).\n", r.requests, r.interval)
 }
