@@ -163,7 +163,7 @@ func (r *results) teamsMarkdown() string {
 	}
 	return fmt.Sprintf("\n## A team in batches next to small groups\n\n%s\n", r.teams) +
 		fmt.Sprintf("- One `terraform apply -parallelism=%d`: one resource sends a group with %d members (`links.members`, %d calls of 5), "+
-			"alone, then next to %d resources that each send a group with %d members (one call each), all through one job.\n",
+			"alone, and next to %d resources that each send a group with %d members (one call each), all through one job.\n",
 			r.parallelism, teamMembers, teamMembers/squadSize, squadCount, squadSize) +
 		fmt.Sprintf("- bound: (ceil(calls / %d) - 1) x %s, the least time from the first call to the last. team span: the team's first "+
 			"call to its last; next to the other groups it shares the job's window with them, first come first served. "+
