@@ -84,9 +84,11 @@ func (c provisionCall) memberCount() int {
 	return len(c.group().Links.Members)
 }
 
-// batches splits c into the calls that send its group's members, size per call, in order. The
-// first call is c with its first members; each later call sends the group alone with the next.
+// batches splits c into the calls that send its group's members, size (1 to 5) per call, in
+// order. The first call is c with its first members; each later call sends the group alone with
+// the next.
 func (c provisionCall) batches(size int) []provisionCall {
+	size = min(max(size, 1), maxGroupMembers) // checked at plan; a bound, not a policy
 	members := c.memberCount()
 	if members <= size {
 		return []provisionCall{c}

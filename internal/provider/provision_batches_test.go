@@ -39,8 +39,10 @@ func TestBatchesSendOtherSubjectsOnceAndMembersInOrder(t *testing.T) {
 	if want := "[m1 m2 m3 m4 m5 m6 m7]"; fmt.Sprint(sent) != want {
 		t.Errorf("members sent %s, want %s", fmt.Sprint(sent), want)
 	}
-	if n := len(call.batches(7)); n != 1 {
-		t.Errorf("7 members at 7 per call make %d calls, want 1", n)
+	for size, want := range map[int]int{0: 7, 5: 2, 9: 2} {
+		if n := len(call.batches(size)); n != want {
+			t.Errorf("7 members at %d per call make %d calls, want %d (sizes are kept within 1 to 5)", size, n, want)
+		}
 	}
 }
 
