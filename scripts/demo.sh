@@ -40,6 +40,9 @@ echo
 echo "== what happened to each subject"
 "$tf" output -raw -no-color summary
 echo
+echo "== the Payments team: 8 members in calls of at most 5"
+"$tf" output -raw -no-color team
+echo
 
 # --- from nothing to provisioned (examples/demo/from_nothing.tf) ---
 echo "== the job stood up from its template, with write-only credentials"

@@ -73,13 +73,9 @@ data "entrasync_synchronization_rules" "groups" {
   source_object_name     = "Group"
 }
 
-locals {
-  # Graph takes at most 5 members with a group, so each batch of 5 is one call.
-  batches = length(var.member_object_ids) == 0 ? [[]] : chunklist(sort(var.member_object_ids), 5)
-}
-
+# The whole team is one resource: the provider sends the group with its members five per call
+# (or set all_members = true on the subject to read the members from Graph at apply).
 resource "entrasync_provision_on_demand" "team" {
-  count                  = length(local.batches)
   service_principal_id   = var.service_principal_id
   synchronization_job_id = entrasync_synchronization_credentials.scim.synchronization_job_id
 
@@ -89,7 +85,7 @@ resource "entrasync_provision_on_demand" "team" {
       object_id        = var.group_object_id
       object_type_name = "Group"
       links = {
-        members = [for id in local.batches[count.index] : { object_id = id, object_type_name = "User" }]
+        members = [for id in sort(var.member_object_ids) : { object_id = id, object_type_name = "User" }]
       }
     }]
   }]
@@ -106,9 +102,8 @@ output "job_status" {
 }
 
 output "provisioned" {
-  value = flatten([
-    for run in entrasync_provision_on_demand.team : [
-      for r in run.results : "${coalesce(r.reportable_identifier, r.source_identity_id, "?")}: ${r.status}"
-    ]
-  ])
+  value = [
+    for r in entrasync_provision_on_demand.team.results :
+    "batch ${r.batch}: ${coalesce(r.reportable_identifier, r.source_identity_id, "?")}: ${r.status}"
+  ]
 }

@@ -209,6 +209,18 @@ func canonicalStatus(s string) string {
 	return s
 }
 
+// MostSevereStatus is the most severe of statuses (Failure > Warning > Skipped > Success, an
+// unknown status counting as a warning), as ProvisionResult.Status is for one answer; "" for none.
+func MostSevereStatus(statuses ...string) string {
+	worst := ""
+	for _, s := range statuses {
+		if severity(s) > severity(worst) {
+			worst = s
+		}
+	}
+	return worst
+}
+
 // severity orders statuses for ProvisionResult.Status; an unknown status counts as a warning.
 func severity(status string) int {
 	switch status {

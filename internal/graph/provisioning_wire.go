@@ -1,5 +1,7 @@
 package graph
 
+import "strings"
+
 // wireEntry is an entry as Graph sends it. Every field is lenient: a wrong type leaves that
 // field empty instead of failing the whole entry.
 type wireEntry struct {
@@ -93,6 +95,9 @@ func (w *wireEntry) entry() ProvisioningEntry {
 		}
 		e.Steps = append(e.Steps, step)
 	}
+	if e.ErrorCode == "" {
+		e.ErrorCode = stepSkipReason(e.Steps)
+	}
 	for _, p := range w.ModifiedProperties.v {
 		if !p.ok {
 			continue
@@ -104,4 +109,18 @@ func (w *wireEntry) entry() ProvisioningEntry {
 		})
 	}
 	return e
+}
+
+// stepSkipReason is the SkipReason detail of a skipped step, "" when none: Graph answers a
+// subject already in sync with statusInfo.errorCode and reason null and RedundantExport only
+// there (Example 1 of the provisionOnDemand reference; every member of a group in sync too).
+func stepSkipReason(steps []ProvisioningStep) string {
+	for _, s := range steps {
+		for k, v := range s.Details {
+			if strings.EqualFold(k, "SkipReason") && s.Status == StatusSkipped && codeLike(v) {
+				return v
+			}
+		}
+	}
+	return ""
 }

@@ -34,6 +34,7 @@ func (a *provisionOnDemandAction) Schema(ctx context.Context, _ action.SchemaReq
 	// The input attributes are the resource's, converted, so both validate one definition.
 	var rs resource.SchemaResponse
 	(&provisionOnDemandResource{}).Schema(ctx, resource.SchemaRequest{}, &rs)
+	batch := batchInputAttributes()
 	resp.Schema = aschema.Schema{
 		MarkdownDescription: "Provisions users or groups on demand through a service principal's synchronization job " +
 			"(Graph `provisionOnDemand`) when invoked, with `terraform apply -invoke` or an `action_trigger`, and leaves no state. " +
@@ -43,6 +44,10 @@ func (a *provisionOnDemandAction) Schema(ctx context.Context, _ action.SchemaReq
 			"service_principal_id":   actionAttribute(rs.Schema.Attributes["service_principal_id"], servicePrincipalIDDescription("that owns the job")),
 			"synchronization_job_id": actionAttribute(rs.Schema.Attributes["synchronization_job_id"], synchronizationJobIDDescription+"."),
 			"parameters":             actionAttribute(rs.Schema.Attributes["parameters"], "What to provision: one entry per synchronization rule."),
+			"members_per_call": actionAttribute(batch["members_per_call"], membersPerCallDescription+
+				" Defaults to the provider's `members_per_call` (default `5`)."),
+			"stop_on_failure": actionAttribute(batch["stop_on_failure"], "When `true`, a batch with a `Failure` stops the "+
+				"invocation: the later batches are not sent. Default `false`."),
 			"fail_on_skip": aschema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "When `true`, a subject that Graph skips for any reason other than being already in sync " +
@@ -63,6 +68,10 @@ func actionAttribute(a rschema.Attribute, description string) aschema.Attribute 
 	switch a := a.(type) {
 	case rschema.StringAttribute:
 		return aschema.StringAttribute{Required: a.Required, Optional: a.Optional, MarkdownDescription: description, Validators: a.Validators}
+	case rschema.BoolAttribute:
+		return aschema.BoolAttribute{Required: a.Required, Optional: a.Optional, MarkdownDescription: description, Validators: a.Validators}
+	case rschema.Int64Attribute:
+		return aschema.Int64Attribute{Required: a.Required, Optional: a.Optional, MarkdownDescription: description, Validators: a.Validators}
 	case rschema.ListNestedAttribute:
 		return aschema.ListNestedAttribute{
 			Required: a.Required, Optional: a.Optional, MarkdownDescription: description, Validators: a.Validators,
@@ -101,12 +110,17 @@ func (a *provisionOnDemandAction) ValidateConfig(ctx context.Context, req action
 
 // ModifyPlan checks rule ids against the job's schema, as the resource does before it provisions.
 func (a *provisionOnDemandAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
-	if req.Config.Raw.IsNull() || a.data == nil || a.data.client == nil {
+	if req.Config.Raw.IsNull() {
 		return
 	}
 	var m provisionActionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, diags := planCalls(ctx, a.data, m.provisionModel())
+	resp.Diagnostics.Append(diags...)
+	if a.data == nil || a.data.client == nil {
 		return
 	}
 	resp.Diagnostics.Append(checkRuleIDs(ctx, a.data, m.provisionModel())...)
@@ -124,13 +138,11 @@ func (a *provisionOnDemandAction) Invoke(ctx context.Context, req action.InvokeR
 	defer cancel()
 
 	progress := func(msg string) { resp.SendProgress(action.InvokeProgressEvent{Message: msg}) }
-	result, diags := a.data.provision(ctx, m.provisionModel(), progress)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
+	run, diags := a.data.provision(ctx, m.provisionModel(), progress)
+	if run != nil {
+		resp.Diagnostics.Append(run.outcomeDiagnostics(ctx, m.FailOnSkip.ValueBool(), actionAfterFailure)...)
 	}
-	reportResult(result, progress)
-	resp.Diagnostics.Append(outcomeDiagnosticsAfter(ctx, result, m.FailOnSkip.ValueBool(), actionAfterFailure)...)
+	resp.Diagnostics.Append(diags...)
 }
 
 // provisionActionModel maps the action's configuration.
@@ -139,6 +151,8 @@ type provisionActionModel struct {
 	SynchronizationJobID types.String   `tfsdk:"synchronization_job_id"`
 	Parameters           types.List     `tfsdk:"parameters"`
 	FailOnSkip           types.Bool     `tfsdk:"fail_on_skip"`
+	MembersPerCall       types.Int64    `tfsdk:"members_per_call"`
+	StopOnFailure        types.Bool     `tfsdk:"stop_on_failure"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -149,5 +163,7 @@ func (m provisionActionModel) provisionModel() provisionOnDemandModel {
 		SynchronizationJobID: m.SynchronizationJobID,
 		Parameters:           m.Parameters,
 		FailOnSkip:           m.FailOnSkip,
+		MembersPerCall:       m.MembersPerCall,
+		StopOnFailure:        m.StopOnFailure,
 	}
 }

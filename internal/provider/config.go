@@ -33,6 +33,8 @@ type providerSettings struct {
 	MaxRetries        int
 	// RedactPersonalData keeps personal data of provisioning answers out of state.
 	RedactPersonalData bool
+	// MembersPerCall is how many members of a group one provisionOnDemand call sends.
+	MembersPerCall int
 }
 
 // resolveSettings is the one list of provider settings: each is resolved once, attribute first, then
@@ -47,6 +49,7 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 		RateLimitInterval:  resolve(r, "rate_limit_interval", m.RateLimitInterval, defaultRateLimitInterval, parseInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"),
 		MaxRetries:         resolve(r, "max_retries", m.MaxRetries, defaultMaxRetries, parseCount(0, graph.MaxRetriesLimit), "ENTRASYNC_MAX_RETRIES"),
 		RedactPersonalData: resolve(r, "redact_personal_data", m.RedactPersonalData, false, parseBool, "ENTRASYNC_REDACT_PERSONAL_DATA"),
+		MembersPerCall:     resolve(r, "members_per_call", m.MembersPerCall, maxGroupMembers, parseCount(1, maxGroupMembers), "ENTRASYNC_MEMBERS_PER_CALL"),
 	}
 	s.Auth.Cloud = resolve(r, "environment", m.Environment, mustCloud("global"), parseCloud, "ARM_ENVIRONMENT")
 	s.GraphEndpoint = resolve(r, "graph_endpoint", m.GraphEndpoint, s.Auth.Cloud.GraphEndpoint, graph.ParseEndpoint, "ENTRASYNC_GRAPH_ENDPOINT")

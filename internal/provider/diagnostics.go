@@ -26,14 +26,9 @@ const (
 	actionAfterFailure   = "An action keeps nothing in state: invoke it again to provision again."
 )
 
-// outcomeDiagnostics applies the outcome policy to a resource's decoded answer: Failure fails the
+// outcomeDiagnosticsAfter applies the outcome policy to a decoded answer: Failure fails the
 // apply, Skipped as already in sync succeeds, any other Skipped warns (or fails with fail_on_skip),
-// and Warning warns.
-func outcomeDiagnostics(ctx context.Context, r *graph.ProvisionResult, failOnSkip bool) diag.Diagnostics {
-	return outcomeDiagnosticsAfter(ctx, r, failOnSkip, resourceAfterFailure)
-}
-
-// outcomeDiagnosticsAfter is outcomeDiagnostics ending each failure with afterFailure.
+// and Warning warns. Each failure ends with afterFailure (resourceAfterFailure, actionAfterFailure).
 func outcomeDiagnosticsAfter(ctx context.Context, r *graph.ProvisionResult, failOnSkip bool, afterFailure string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if r.Status == "" {

@@ -83,7 +83,7 @@ func TestOutcomeDiagnostics(t *testing.T) {
 		"mixed: one of each kind": {graph.ProvisionResult{Status: "Failure", Entries: []graph.ProvisioningEntry{{Status: "Success"}, failing, {Status: "Skipped", ErrorCode: "NotEffectivelyEntitled"}}}, false, 1, 1, "dev@example.com"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			diags := outcomeDiagnostics(context.Background(), &tc.result, tc.failOnSkip)
+			diags := outcomeDiagnosticsAfter(context.Background(), &tc.result, tc.failOnSkip, resourceAfterFailure)
 			if diags.ErrorsCount() != tc.errors || diags.WarningsCount() != tc.warnings {
 				t.Fatalf("errors %d warnings %d, want %d and %d: %v", diags.ErrorsCount(), diags.WarningsCount(), tc.errors, tc.warnings, diags)
 			}

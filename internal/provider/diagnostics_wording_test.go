@@ -25,7 +25,7 @@ func TestFailureSaysWhatEachKindKeeps(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	resourceText := detail(outcomeDiagnostics(ctx, &failure, false))
+	resourceText := detail(outcomeDiagnosticsAfter(ctx, &failure, false, resourceAfterFailure))
 	if !strings.HasSuffix(resourceText, "Request ID: req-1\n"+resourceAfterFailure) {
 		t.Errorf("the resource's failure must end with what its state does:\n%s", resourceText)
 	}

@@ -112,6 +112,7 @@ func moveFromAzureAD(ctx context.Context, req resource.MoveStateRequest, resp *r
 		ResultKey:            types.StringNull(),
 		ResultValue:          types.StringNull(),
 		RequestID:            types.StringNull(),
+		RequestIDs:           types.ListNull(types.StringType),
 		ProvisionedAt:        types.StringNull(),
 	})...)
 }

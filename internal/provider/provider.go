@@ -97,6 +97,11 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"`reportable_identifier`, messages and step descriptions name the subject by its object id. Statuses, codes and " +
 					"step names stay. Default `false`. Defaults to `ENTRASYNC_REDACT_PERSONAL_DATA`.",
 			},
+			"members_per_call": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: membersPerCallDescription + " Default `5`. A resource or action may set its own. Defaults to `ENTRASYNC_MEMBERS_PER_CALL`.",
+				Validators:          []validator.Int64{int64validator.Between(1, maxGroupMembers)},
+			},
 		},
 	}
 	for name, attr := range signInAttributes() {
@@ -151,7 +156,8 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		"rate_limit_requests": settings.RateLimitRequests,
 		"rate_limit_interval": settings.RateLimitInterval.String(),
 	})
-	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method}
+	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method,
+		membersPerCall: settings.MembersPerCall, rateLimitRequests: settings.RateLimitRequests, rateLimitInterval: settings.RateLimitInterval}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
@@ -194,6 +200,7 @@ type providerModel struct {
 	RateLimitInterval  types.String `tfsdk:"rate_limit_interval"`
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
 	RedactPersonalData types.Bool   `tfsdk:"redact_personal_data"`
+	MembersPerCall     types.Int64  `tfsdk:"members_per_call"`
 
 	ClientIDFilePath               types.String `tfsdk:"client_id_file_path"`
 	ClientCertificate              types.String `tfsdk:"client_certificate"`

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"time"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
@@ -14,6 +16,10 @@ type providerData struct {
 	redactPersonalData bool
 	// signInMethod names how the provider signed in, for errors about refused tokens.
 	signInMethod string
+	// membersPerCall is the provider's members_per_call; the rate limit, for plan-time estimates.
+	membersPerCall    int
+	rateLimitRequests int
+	rateLimitInterval time.Duration
 }
 
 // configuredData is the provider data handed to a type's Configure: nil before the provider is

@@ -16,9 +16,12 @@ import (
 // waiting for the rate limit included.
 const defaultCreateTimeout = 15 * time.Minute
 
-// provision sends the call that m describes through the shared throttled client, reporting to
-// progress; the resource and the action share it, and each applies the outcome policy itself.
-func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, progress func(string)) (*graph.ProvisionResult, diag.Diagnostics) {
+// provision runs what m describes through the shared throttled client, reporting to progress:
+// it reads the group's members when all_members asks for them, then sends the call, in batches
+// of members_per_call members when the group has more. The resource and the action share it,
+// and each applies the outcome policy itself. The run holds the answers of the batches that ran,
+// also when an error stopped it.
+func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, progress func(string)) (*provisionRun, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if !d.hasClient(&diags, "nothing can be provisioned") {
 		return nil, diags
@@ -28,8 +31,51 @@ func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, 
 	if diags.HasError() {
 		return nil, diags
 	}
+	if call.team != nil && call.team.allMembers {
+		diags.Append(d.readTeamMembers(ctx, call, progress)...)
+		if diags.HasError() {
+			return nil, diags
+		}
+	}
+	size := d.membersPerCall
+	if !m.MembersPerCall.IsNull() && !m.MembersPerCall.IsUnknown() {
+		size = int(m.MembersPerCall.ValueInt64())
+	}
+	return d.provisionBatches(ctx, call.batches(size), m.StopOnFailure.ValueBool(), progress)
+}
+
+// provisionBatches sends the calls one after another, each through the job's limiter like any
+// call, and keeps every answer. A batch with a failure stops the run only with stopOnFailure; an
+// error (a timeout, a refused call) stops it with the batches before it kept, never half of one.
+func (d *providerData) provisionBatches(ctx context.Context, calls []provisionCall, stopOnFailure bool, progress func(string)) (*provisionRun, diag.Diagnostics) {
+	run := &provisionRun{planned: len(calls)}
+	for k, call := range calls {
+		result, diags := d.sendCall(ctx, call, progress)
+		if diags.HasError() {
+			if k > 0 {
+				diags.Append(run.stoppedDiagnostic("Batch "+fmt.Sprint(k+1)+" could not be sent (see the error above).", calls[k:])...)
+			}
+			return run, diags
+		}
+		run.add(call, result)
+		batch := run.batches[k].result
+		reportResult(batch, progress)
+		if len(calls) > 1 {
+			progress(fmt.Sprintf("batch %d/%d: %d members, %s", k+1, len(calls), call.memberCount(), statusOrUnknown(batch.Status)))
+		}
+		if stopOnFailure && batch.Status == graph.StatusFailure && k+1 < len(calls) {
+			return run, run.stoppedDiagnostic(fmt.Sprintf("Batch %d failed and stop_on_failure is true.", k+1), calls[k+1:])
+		}
+	}
+	return run, nil
+}
+
+// sendCall sends one provisionOnDemand call, reporting to progress.
+func (d *providerData) sendCall(ctx context.Context, call provisionCall, progress func(string)) (*graph.ProvisionResult, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	tflog.Info(ctx, "provisioning on demand", map[string]any{
-		"service_principal_id": call.servicePrincipalID, "synchronization_job_id": call.jobID, "subjects": call.subjectCount(),
+		"service_principal_id": call.servicePrincipalID, "synchronization_job_id": call.jobID,
+		"subjects": call.subjectCount(), "members": call.memberCount(),
 	})
 	progress(fmt.Sprintf("Sending %d subject(s) to synchronization job %s of service principal %s...",
 		call.subjectCount(), call.jobID, call.servicePrincipalID))
@@ -43,6 +89,34 @@ func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, 
 		redactPersonalData(result)
 	}
 	return result, diags
+}
+
+// readTeamMembers sets the members of the call's group (in its request, which copies of call
+// share) to the group's users as Graph lists them now. A read: it never waits for the job's rate limit and is retried like every call.
+func (d *providerData) readTeamMembers(ctx context.Context, call provisionCall, progress func(string)) diag.Diagnostics {
+	var diags diag.Diagnostics
+	group := call.group()
+	relation := "members"
+	if call.team.transitive {
+		relation = "transitive members"
+	}
+	progress(fmt.Sprintf("Reading the %s of group %s...", relation, group.ObjectID))
+	ids, err := d.client.ListGroupUserIDs(ctx, group.ObjectID, call.team.transitive)
+	if err != nil {
+		diags.Append(groupMembersErrorDiagnostics(err, call, d.signInMethod)...)
+		return diags
+	}
+	progress(fmt.Sprintf("Group %s has %d user %s", group.ObjectID, len(ids), relation))
+	links := graph.SubjectLinks{}
+	if group.Links != nil {
+		links = *group.Links
+	}
+	links.Members = make([]graph.SubjectLink, 0, len(ids))
+	for _, id := range ids {
+		links.Members = append(links.Members, graph.SubjectLink{ObjectID: id, ObjectTypeName: "User"})
+	}
+	group.Links = &links
+	return diags
 }
 
 // reportResult sends one message per subject and per step of the decoded answer.

@@ -47,6 +47,10 @@ func resultAttributes() map[string]schema.Attribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 	}
 	return map[string]schema.Attribute{
+		"batch": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "The call (batch of `members_per_call` members) that answered this entry, from 1; null when decoded by the provider function.",
+		},
 		"action":                str("What provisioning did: `Create`, `Update`, `Delete`, `Disable`, `StagedDelete` or `Other`."),
 		"change_id":             str("Graph's change ID of this entry."),
 		"reportable_identifier": str("How Graph names the subject, such as a user principal name."),
@@ -89,17 +93,50 @@ func resultAttributes() map[string]schema.Attribute {
 	}
 }
 
-// setResult copies the decoded answer into the computed attributes.
+// setResult copies one decoded answer into the status and results, whose batch is null.
 func (m *provisionOnDemandModel) setResult(ctx context.Context, r *graph.ProvisionResult) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.Status = optionalString(r.Status)
 	m.ResultKey = types.StringValue(r.Key)
 	m.ResultValue = types.StringValue(r.Value)
 	m.RequestID = optionalString(r.RequestID)
+	list, d := types.ListValueFrom(ctx, resultObjectType, resultModels(ctx, r.Entries, types.Int64Null(), &diags))
+	diags.Append(d...)
+	m.Results = list
+	return diags
+}
 
-	results := make([]resultModel, 0, len(r.Entries))
-	for _, e := range r.Entries {
+// setRun copies the answers of a run's batches into the computed attributes: the entries of
+// every batch in order, the key and value of the first call, every call's request-id.
+func (m *provisionOnDemandModel) setRun(ctx context.Context, run *provisionRun) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(run.batches) == 0 {
+		return diags
+	}
+	diags.Append(m.setResult(ctx, run.batches[0].result)...)
+	m.Status = optionalString(run.status())
+	m.PlannedCalls = types.Int64Value(int64(run.planned))
+	results := []resultModel{}
+	requestIDs := make([]string, 0, len(run.batches))
+	for k, b := range run.batches {
+		results = append(results, resultModels(ctx, b.result.Entries, types.Int64Value(int64(k+1)), &diags)...)
+		requestIDs = append(requestIDs, b.result.RequestID)
+	}
+	list, d := types.ListValueFrom(ctx, resultObjectType, results)
+	diags.Append(d...)
+	m.Results = list
+	ids, d := types.ListValueFrom(ctx, types.StringType, requestIDs)
+	diags.Append(d...)
+	m.RequestIDs = ids
+	return diags
+}
+
+// resultModels converts entries to results of the given batch.
+func resultModels(ctx context.Context, entries []graph.ProvisioningEntry, batch types.Int64, diags *diag.Diagnostics) []resultModel {
+	results := make([]resultModel, 0, len(entries))
+	for _, e := range entries {
 		rm := resultModel{
+			Batch:  batch,
 			Action: optionalString(e.Action), ChangeID: optionalString(e.ChangeID),
 			ReportableIdentifier: optionalString(e.ReportableIdentifier), Status: optionalString(e.Status),
 			ErrorCode: optionalString(e.ErrorCode), ErrorMessage: optionalString(e.ErrorMessage),
@@ -129,10 +166,7 @@ func (m *provisionOnDemandModel) setResult(ctx context.Context, r *graph.Provisi
 		}
 		results = append(results, rm)
 	}
-	list, d := types.ListValueFrom(ctx, resultObjectType, results)
-	diags.Append(d...)
-	m.Results = list
-	return diags
+	return results
 }
 
 // optionalString maps Graph's absent or empty fields to null, so policies can test for presence.

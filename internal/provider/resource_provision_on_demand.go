@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -137,6 +138,11 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 			},
 		},
 	}
+	for _, attrs := range []map[string]schema.Attribute{batchInputAttributes(), batchComputedAttributes()} {
+		for name, a := range attrs {
+			resp.Schema.Attributes[name] = a
+		}
+	}
 }
 
 func (r *provisionOnDemandResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -156,12 +162,18 @@ func (r *provisionOnDemandResource) ValidateConfig(ctx context.Context, req reso
 // ModifyPlan checks rule ids against the job's schema when the plan provisions: on create, which
 // includes the create half of a replacement (Terraform plans it with no prior state).
 func (r *provisionOnDemandResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() || r.data == nil || r.data.client == nil {
+	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
 		return
 	}
 	var plan provisionOnDemandModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	calls, diags := planCalls(ctx, r.data, plan)
+	resp.Diagnostics.Append(diags...)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("planned_calls"), calls)...)
+	if r.data == nil || r.data.client == nil {
 		return
 	}
 	resp.Diagnostics.Append(checkRuleIDs(ctx, r.data, plan)...)
@@ -178,21 +190,23 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	result, diags := r.data.provision(ctx, plan, func(string) {})
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	run, runDiags := r.data.provision(ctx, plan, func(string) {})
+	if run == nil || len(run.batches) == 0 {
+		resp.Diagnostics.Append(runDiags...)
 		return
 	}
 
 	plan.ID = types.StringValue(uuid.NewString())
 	plan.ProvisionedAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
-	resp.Diagnostics.Append(plan.setResult(ctx, result)...)
+	resp.Diagnostics.Append(plan.setRun(ctx, run)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// State is saved even when the outcome is an error, so the resource is tainted and shows what happened.
+	// State is saved even when the outcome is an error, or when a batch could not be sent after
+	// others were, so the resource is tainted and shows what happened.
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(outcomeDiagnostics(ctx, result, plan.FailOnSkip.ValueBool())...)
+	resp.Diagnostics.Append(run.outcomeDiagnostics(ctx, plan.FailOnSkip.ValueBool(), resourceAfterFailure)...)
+	resp.Diagnostics.Append(runDiags...)
 }
 
 // Read makes no API call and changes nothing: the resource records one run's answer, planning must

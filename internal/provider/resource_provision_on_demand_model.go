@@ -21,12 +21,16 @@ type provisionOnDemandModel struct {
 	Parameters           types.List     `tfsdk:"parameters"`
 	Triggers             types.Map      `tfsdk:"triggers"`
 	FailOnSkip           types.Bool     `tfsdk:"fail_on_skip"`
+	MembersPerCall       types.Int64    `tfsdk:"members_per_call"`
+	StopOnFailure        types.Bool     `tfsdk:"stop_on_failure"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 	Status               types.String   `tfsdk:"status"`
 	Results              types.List     `tfsdk:"results"`
 	ResultKey            types.String   `tfsdk:"result_key"`
 	ResultValue          types.String   `tfsdk:"result_value"`
 	RequestID            types.String   `tfsdk:"request_id"`
+	RequestIDs           types.List     `tfsdk:"request_ids"`
+	PlannedCalls         types.Int64    `tfsdk:"planned_calls"`
 	ProvisionedAt        types.String   `tfsdk:"provisioned_at"`
 }
 
@@ -36,9 +40,11 @@ type parameterModel struct {
 }
 
 type subjectModel struct {
-	ObjectID       types.String `tfsdk:"object_id"`
-	ObjectTypeName types.String `tfsdk:"object_type_name"`
-	Links          types.Object `tfsdk:"links"`
+	ObjectID          types.String `tfsdk:"object_id"`
+	ObjectTypeName    types.String `tfsdk:"object_type_name"`
+	AllMembers        types.Bool   `tfsdk:"all_members"`
+	TransitiveMembers types.Bool   `tfsdk:"transitive_members"`
+	Links             types.Object `tfsdk:"links"`
 }
 
 type linksModel struct {
@@ -53,6 +59,7 @@ type linkModel struct {
 }
 
 type resultModel struct {
+	Batch                types.Int64             `tfsdk:"batch"`
 	Action               types.String            `tfsdk:"action"`
 	ChangeID             types.String            `tfsdk:"change_id"`
 	ReportableIdentifier types.String            `tfsdk:"reportable_identifier"`
@@ -92,6 +99,7 @@ type provisionCall struct {
 	servicePrincipalID string
 	jobID              string
 	request            graph.ProvisionRequest
+	team               *team // the group subject, nil when the call has none
 }
 
 func (c provisionCall) subjectCount() int {
@@ -115,8 +123,12 @@ func (m provisionOnDemandModel) provisionCall(ctx context.Context) (provisionCal
 		var subjects []subjectModel
 		diags.Append(p.Subjects.ElementsAs(ctx, &subjects, false)...)
 		gp := graph.ProvisionParameter{RuleID: p.RuleID.ValueString()}
-		for _, s := range subjects {
+		for j, s := range subjects {
 			gs := graph.Subject{ObjectID: s.ObjectID.ValueString(), ObjectTypeName: s.ObjectTypeName.ValueString()}
+			if gs.ObjectTypeName == "Group" {
+				call.team = &team{parameter: len(call.request.Parameters), subject: j,
+					allMembers: s.AllMembers.ValueBool(), transitive: s.TransitiveMembers.ValueBool()}
+			}
 			if !s.Links.IsNull() {
 				var l linksModel
 				diags.Append(s.Links.As(ctx, &l, objectAsOptions)...)
@@ -220,6 +232,7 @@ func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Dia
 			fmt.Sprintf("A %s subject is an Entra object and its object_id must be a GUID, not %q. "+
 				"Distinguished names are for \"user\"/\"computer\" (Cloud Sync), worker IDs for \"Worker\".", typeName, s.ObjectID.ValueString()))
 	}
+	diags.Append(validateTeam(ctx, at, s)...)
 	if s.Links.IsNull() || s.Links.IsUnknown() {
 		return diags
 	}

@@ -3,12 +3,12 @@ package provider
 import (
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// maxGroupMembers is Graph's limit of members sent with one group.
+// maxGroupMembers is Graph's limit of members sent with one group in one call; a longer list is
+// sent in batches of members_per_call.
 const maxGroupMembers = 5
 
 func linkAttributes(what string) map[string]schema.Attribute {
@@ -40,15 +40,25 @@ func subjectAttributes() map[string]schema.Attribute {
 				"`Worker` (Workday or SuccessFactors inbound), `computer` (Cloud Sync devices).",
 			Validators: []validator.String{stringCheck("an object type", checkObjectTypeName)},
 		},
+		"all_members": schema.BoolAttribute{
+			Optional: true,
+			MarkdownDescription: "`Group` subjects only: when `true`, the group's user members are read from Graph at apply " +
+				"(`GET /groups/{id}/members`, every page; needs `GroupMember.Read.All`) and provisioned with it, `members_per_call` " +
+				"per call. Not with `links.members`.",
+		},
+		"transitive_members": schema.BoolAttribute{
+			Optional:            true,
+			MarkdownDescription: "With `all_members`: read the users of nested groups too (`/transitiveMembers`), each once.",
+		},
 		"links": schema.SingleNestedAttribute{
 			Optional:            true,
 			MarkdownDescription: "Objects sent with a `Group` subject. Only allowed on `Group` subjects.",
 			Attributes: map[string]schema.Attribute{
 				"members": schema.ListNestedAttribute{
 					Optional: true,
-					MarkdownDescription: fmt.Sprintf("Members of the group to provision with it: at most %d, each a `User`. "+
+					MarkdownDescription: fmt.Sprintf("Members of the group to provision with it, each a `User`, any number: Graph takes "+
+						"at most %d per call, so they are sent in order, `members_per_call` per call, each call within the job's rate limit. "+
 						"Without members Graph provisions the group object only.", maxGroupMembers),
-					Validators:   []validator.List{listvalidator.SizeAtMost(maxGroupMembers)},
 					NestedObject: schema.NestedAttributeObject{Attributes: linkAttributes("member")},
 				},
 				"owners": schema.ListNestedAttribute{

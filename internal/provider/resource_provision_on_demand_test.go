@@ -66,6 +66,7 @@ func TestAccProvisionOnDemand_userSuccess(t *testing.T) {
 				statecheck.ExpectKnownValue(resAddr, str("result_value"), knownvalue.StringRegexp(regexp.MustCompile(`ada\.park@example\.com`))),
 				statecheck.ExpectKnownValue(resAddr, str("results"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"batch":                 knownvalue.Int64Exact(1),
 						"action":                knownvalue.StringExact("Create"),
 						"change_id":             knownvalue.StringRegexp(uuidPattern),
 						"reportable_identifier": knownvalue.StringExact("ada.park@example.com"),

@@ -95,11 +95,26 @@ var invalidConfigs = []invalidCase{
   parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User",
     links = { members = [{ object_id = "%[4]s", object_type_name = "User" }] } }] }]`,
 		want: `links \(members, owners, manager\) are allowed\s+only on "Group"`},
-	{name: "six members", body: `service_principal_id = "%[1]s"
+	{name: "six members per call", body: `service_principal_id = "%[1]s"
   synchronization_job_id = "%[2]s"
+  members_per_call = 6
   parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "Group",
-    links = { members = [for i in range(6) : { object_id = format("00000000-0000-0000-0000-%%012d", i), object_type_name = "User" }] } }] }]`,
-		want: `(?s)members.*at most 5`},
+    links = { members = [for i in range(12) : { object_id = format("00000000-0000-0000-0000-%%012d", i), object_type_name = "User" }] } }] }]`,
+		want: `(?s)members_per_call.*between 1 and 5, got: 6`},
+	{name: "six members per call in the provider", provider: `members_per_call = 6`, want: `(?s)members_per_call.*between 1 and 5, got: 6`},
+	{name: "all_members with links.members", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "Group", all_members = true,
+    links = { members = [{ object_id = "%[4]s", object_type_name = "User" }] } }] }]`,
+		want: `(?s)Invalid all_members: with links.members.*parameters\[0\]\.subjects\[0\]\.all_members: all_members reads`},
+	{name: "all_members on a user", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "User", all_members = true }] }]`,
+		want: `(?s)Invalid all_members: not a Group.*this subject is "User"`},
+	{name: "transitive_members without all_members", body: `service_principal_id = "%[1]s"
+  synchronization_job_id = "%[2]s"
+  parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "Group", transitive_members = true }] }]`,
+		want: `(?s)Invalid transitive_members: without all_members`},
 	{name: "member is a group", body: `service_principal_id = "%[1]s"
   synchronization_job_id = "%[2]s"
   parameters = [{ rule_id = "%[3]s", subjects = [{ object_id = "%[4]s", object_type_name = "Group",

@@ -72,6 +72,7 @@ type options struct {
 	interval, timeout                 time.Duration
 	throughput, fairness, startup     bool
 	cliPlan, cliPlanLarge, inProcess  bool
+	teams                             bool
 	profileDir                        string
 	goBench                           bool
 	write                             bool
@@ -102,6 +103,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.inProcess, "in-process", true, "plan -plan-resources through the providers' servers in this process, RPC by RPC")
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of the in-process plans into `dir`")
 	fs.BoolVar(&o.startup, "startup", true, "measure provider start-up")
+	fs.BoolVar(&o.teams, "teams", true, "measure one group of 100 members in batches next to 20 groups of 5")
 	fs.BoolVar(&o.goBench, "gobench", true, "run the Go benchmarks of "+goBenchmarkPackage)
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "limit of one Terraform command")
 	fs.BoolVar(&o.write, "write", false, "write the results to -results")
@@ -195,6 +197,7 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}{
 		{o.throughput, b.measureThroughput},
 		{o.fairness, b.measureFairness},
+		{o.teams, b.measureTeams},
 		{o.planResources > 0 && o.inProcess, b.measureInProcess},
 		{o.planResources > 0 && o.cliPlan, b.measureScale},
 		{o.startup, b.measureStartup},
@@ -416,6 +419,7 @@ type results struct {
 	fairness     *table
 	fairnessN    int
 	fairnessWall float64
+	teams        *table
 	scale        *table
 	scaleN       int
 	inProcess    *table
@@ -463,6 +467,7 @@ func (r *results) markdown() string {
 		fmt.Fprintf(&b, "- Fair turn of a job's k-th call: the run's first call + floor(k / %d) x %s; "+
 			"the worst wait beyond it over all runs must stay within one interval.\n", r.requests, r.interval)
 	}
+	b.WriteString(r.teamsMarkdown())
 	if r.scale != nil {
 		fmt.Fprintf(&b, "\n## Scale of plan: %d resources in state\n\n%s\n", r.scaleN, r.scale)
 		fmt.Fprintf(&b, "- `terraform plan -detailed-exitcode` (refresh included) of applied resources, no changes pending. Workload: "+

@@ -9,7 +9,7 @@ resource "entrasync_provision_on_demand" "ada" {
   }]
 }
 
-# Provision a group with up to five of its members in one call.
+# Provision a group with members: any number, sent five per call.
 resource "entrasync_provision_on_demand" "engineering" {
   service_principal_id   = "0a3b5c7d-1e2f-4a5b-8c9d-0e1f2a3b4c5d"
   synchronization_job_id = "scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c"
@@ -35,6 +35,30 @@ resource "entrasync_provision_on_demand" "engineering" {
   fail_on_skip = true
 
   timeouts = { create = "20m" }
+}
+
+# Provision a whole team: its users are read from Graph at apply (GroupMember.Read.All) and
+# sent five per call, each call within the job's rate limit.
+resource "entrasync_provision_on_demand" "payments" {
+  service_principal_id   = "0a3b5c7d-1e2f-4a5b-8c9d-0e1f2a3b4c5d"
+  synchronization_job_id = "scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c"
+
+  parameters = [{
+    rule_id = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8#V2"
+    subjects = [{
+      object_id        = "3c1f7a9e-5b2d-4e80-a6c4-9d0e2b7f1a53"
+      object_type_name = "Group"
+      all_members      = true
+    }]
+  }]
+
+  # A member that fails does not stop the later calls; set true to stop at the first failed one.
+  stop_on_failure = false
+}
+
+output "payments_calls" {
+  description = "Every call's request-id, for Microsoft support."
+  value       = entrasync_provision_on_demand.payments.request_ids
 }
 
 output "engineering_status" {
