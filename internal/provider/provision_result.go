@@ -32,6 +32,8 @@ func describeAttributes(attrs map[string]schema.Attribute, indent string) string
 			kind = "List of Object"
 		case a.GetType().Equal(types.MapType{ElemType: types.StringType}):
 			kind = "Map of String"
+		case a.GetType().Equal(types.Int64Type):
+			kind = "Number"
 		}
 		fmt.Fprintf(&b, "\n%s- `%s` (%s) %s", indent, name, kind, a.GetMarkdownDescription())
 		if isList {
