@@ -33,7 +33,7 @@ const neverInterval = "P10675199DT2H48M5.4775807S"
 // zeroTime is how Graph writes "never" in steadyState*AchievedTime.
 const zeroTime = "0001-01-01T00:00:00Z"
 
-// Quarantine reasons of the "synchronizationQuarantine resource type" page.
+// QuarantineReasons are the reasons of the "synchronizationQuarantine resource type" page.
 var QuarantineReasons = []string{
 	"EncounteredBaseEscrowThreshold", "EncounteredTotalEscrowThreshold", "EncounteredEscrowProportionThreshold",
 	"EncounteredQuarantineException", "Unknown", "QuarantinedOnDemand", "TooManyDeletes", "IngestionInterrupted",
