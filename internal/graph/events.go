@@ -10,7 +10,7 @@ import (
 // credentials, headers beyond the ids, or bodies.
 type Event interface{ graphEvent() }
 
-// WaitEvent: an attempt of a provisionOnDemand call waited for its slot in the job's rate limit
+// WaitEvent reports that an attempt of a provisionOnDemand call waited for its slot in the job's rate limit
 // (or for a Retry-After pause of the job) before it was sent.
 type WaitEvent struct {
 	ServicePrincipalID string
@@ -19,7 +19,7 @@ type WaitEvent struct {
 	Waited             time.Duration // at least minReportedWait
 }
 
-// RetryEvent: an attempt ended with an answer or a transport error that is retried, or would
+// RetryEvent reports that an attempt ended with an answer or a transport error that is retried, or would
 // be if retries were left (Final).
 type RetryEvent struct {
 	Attempt    int    // the attempt that ended, from 1
@@ -32,7 +32,7 @@ type RetryEvent struct {
 	Final         bool // no retries left: the call ends with this attempt
 }
 
-// AnswerEvent: one attempt ended, with an answer or an error. URL has no query, which may hold names.
+// AnswerEvent reports that one attempt ended, with an answer or an error. URL has no query, which may hold names.
 type AnswerEvent struct {
 	Method          string
 	URL             string
@@ -44,13 +44,13 @@ type AnswerEvent struct {
 	Duration        time.Duration // from sending to the answer, without the rate-limit wait
 }
 
-// ThrottledEvent: a call ends with a *ThrottledError, its slot or Graph's Retry-After being past
+// ThrottledEvent reports that a call ends with a *ThrottledError, its slot or Graph's Retry-After being past
 // the caller's deadline.
 type ThrottledEvent struct {
 	Throttled *ThrottledError
 }
 
-// UnreadableAnswerEvent: a 2xx answer of provisionOnDemand is not the documented {key, value}
+// UnreadableAnswerEvent reports that a 2xx answer of provisionOnDemand is not the documented {key, value}
 // object (a gateway's page, an empty body); the result keeps it raw.
 type UnreadableAnswerEvent struct {
 	RequestID string

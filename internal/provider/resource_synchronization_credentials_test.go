@@ -56,7 +56,8 @@ resource "entrasync_provision_on_demand" "ada" {
 }`, fg.UnconfiguredSCIMServicePrincipalID, fg.SCIMBaseAddress, version, fg.UserAdaID)
 }
 
-// planHolds fails when the JSON plan holds the text anywhere (values, prior state, variables).
+// planHolds fails when the JSON plan holds the text anywhere (values, prior state, variables): a
+// write-only value and an ephemeral variable never reach it.
 type planHolds string
 
 func (s planHolds) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
@@ -94,6 +95,7 @@ func TestAccSynchronizationCredentials_fromNothingToProvisioned(t *testing.T) {
 			{
 				Config: fromNothing(env, 1), ConfigVariables: tokenVariable(fg.SCIMSecretToken),
 				Check: noSecretInState,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{planHolds(fg.SCIMSecretToken)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(credentialsAddress, tfjsonpath.New("credentials_wo"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(credentialsAddress, tfjsonpath.New("secret_keys"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("SecretToken")})),

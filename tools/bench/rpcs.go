@@ -56,7 +56,7 @@ func newRPCServer(ctx context.Context, p provider.Provider, typeName, providerCo
 		return nil, fmt.Errorf("the provider has no resource %s", typeName)
 	}
 	s.resourceType = resource.ValueType()
-	config, err := dynamicValue(schemas.Provider.ValueType(), providerConfigJSON)
+	config, err := dynamicValue(providerConfigJSON)
 	if err != nil {
 		return nil, fmt.Errorf("provider configuration: %w", err)
 	}
@@ -76,7 +76,7 @@ type appliedInstance struct {
 
 // apply creates one instance from its configuration (as JSON) and returns it as applied.
 func (s *rpcServer) apply(ctx context.Context, configJSON string) (appliedInstance, error) {
-	config, err := dynamicValue(s.resourceType, configJSON)
+	config, err := dynamicValue(configJSON)
 	if err != nil {
 		return appliedInstance{}, err
 	}
@@ -222,13 +222,9 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func dynamicValue(typ tftypes.Type, jsonText string) (*tfprotov6.DynamicValue, error) {
-	value, err := tftypes.ValueFromJSON([]byte(jsonText), typ)
-	if err != nil {
-		return nil, err
-	}
-	dv, err := tfprotov6.NewDynamicValue(typ, value)
-	return &dv, err
+func dynamicValue(jsonText string) (*tfprotov6.DynamicValue, error) {
+	// The protocol takes JSON as well as msgpack; the server decodes it against the schema's type.
+	return &tfprotov6.DynamicValue{JSON: []byte(jsonText)}, nil
 }
 
 // valueJSON converts a known value to what encoding/json writes as Terraform's state JSON.
