@@ -48,6 +48,7 @@ func (a *provisionOnDemandAction) Schema(ctx context.Context, _ action.SchemaReq
 				MarkdownDescription: "When `true`, a subject that Graph skips for any reason other than being already in sync " +
 					"fails the invocation instead of giving a warning. Default `false`.",
 			},
+			"retry_skipped_for": actionAttribute(rs.Schema.Attributes["retry_skipped_for"], ""),
 			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{InvokeDescription: "How long the invocation may take, " +
 				"waiting for the rate limit included (default `15m`)."}),
 		},
@@ -124,7 +125,7 @@ func (a *provisionOnDemandAction) Invoke(ctx context.Context, req action.InvokeR
 	defer cancel()
 
 	progress := func(msg string) { resp.SendProgress(action.InvokeProgressEvent{Message: msg}) }
-	result, diags := a.data.provision(ctx, m.provisionModel(), progress)
+	result, diags := a.data.provisionRetryingSkips(ctx, m.provisionModel(), progress)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -139,6 +140,7 @@ type provisionActionModel struct {
 	SynchronizationJobID types.String   `tfsdk:"synchronization_job_id"`
 	Parameters           types.List     `tfsdk:"parameters"`
 	FailOnSkip           types.Bool     `tfsdk:"fail_on_skip"`
+	RetrySkippedFor      types.String   `tfsdk:"retry_skipped_for"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -149,5 +151,6 @@ func (m provisionActionModel) provisionModel() provisionOnDemandModel {
 		SynchronizationJobID: m.SynchronizationJobID,
 		Parameters:           m.Parameters,
 		FailOnSkip:           m.FailOnSkip,
+		RetrySkippedFor:      m.RetrySkippedFor,
 	}
 }

@@ -151,7 +151,8 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		"rate_limit_requests": settings.RateLimitRequests,
 		"rate_limit_interval": settings.RateLimitInterval.String(),
 	})
-	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method}
+	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method,
+		apiVersion: settings.APIVersion, rateLimitRequests: settings.RateLimitRequests, rateLimitInterval: settings.RateLimitInterval}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data

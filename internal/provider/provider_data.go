@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"time"
+
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
@@ -14,6 +16,11 @@ type providerData struct {
 	redactPersonalData bool
 	// signInMethod names how the provider signed in, for errors about refused tokens.
 	signInMethod string
+	// apiVersion is the Graph version called (v1.0 or beta), for what a subject's links may hold.
+	apiVersion string
+	// rateLimitRequests per rateLimitInterval pace the attempts of retry_skipped_for.
+	rateLimitRequests int
+	rateLimitInterval time.Duration
 }
 
 // configuredData is the provider data handed to a type's Configure: nil before the provider is

@@ -41,7 +41,7 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Provisions users or groups on demand through a service principal's synchronization job " +
 			"(Graph `provisionOnDemand`, PowerShell `New-MgBetaServicePrincipalSynchronizationJobOnDemand`) and keeps the answer. " +
-			"A change of the ids, `parameters` or `triggers` provisions again; `fail_on_skip` and `timeouts` change state only. " +
+			"A change of the ids, `parameters` or `triggers` provisions again; `fail_on_skip`, `retry_skipped_for` and `timeouts` change state only. " +
 			"Destroying the resource does not de-provision anyone.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -95,6 +95,7 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "When `true`, a subject that Graph skips for any reason other than being already in sync " +
 					"(for example out of scope) fails the apply instead of giving a warning. Default `false`. Changing it makes no API call.",
 			},
+			"retry_skipped_for": retrySkippedForAttribute(),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long a provisioning run may take, " +
 				"waiting for the rate limit included (default `15m`)."}),
 			"status": schema.StringAttribute{
@@ -173,7 +174,7 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	result, diags := r.data.provision(ctx, plan, func(string) {})
+	result, diags := r.data.provisionRetryingSkips(ctx, plan, func(string) {})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -197,7 +198,7 @@ func (r *provisionOnDemandResource) Read(ctx context.Context, req resource.ReadR
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Update only ever changes fail_on_skip or timeouts (everything else forces replacement): no API call.
+// Update only ever changes fail_on_skip, retry_skipped_for or timeouts (everything else forces replacement): no API call.
 func (r *provisionOnDemandResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan provisionOnDemandModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)

@@ -21,6 +21,7 @@ type provisionOnDemandModel struct {
 	Parameters           types.List     `tfsdk:"parameters"`
 	Triggers             types.Map      `tfsdk:"triggers"`
 	FailOnSkip           types.Bool     `tfsdk:"fail_on_skip"`
+	RetrySkippedFor      types.String   `tfsdk:"retry_skipped_for"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 	Status               types.String   `tfsdk:"status"`
 	Results              types.List     `tfsdk:"results"`

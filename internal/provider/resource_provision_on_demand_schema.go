@@ -8,6 +8,28 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
+// retrySkippedForAttribute is the time during which a skip other than "already in sync" is
+// provisioned again.
+func retrySkippedForAttribute() schema.Attribute {
+	return schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "How long to provision again while Graph skips a subject for any reason other than being already " +
+			"in sync, as a Go duration such as `\"5m\"`. Entra can take a few minutes to see a new app role assignment, and " +
+			"until then it answers `Skipped` (`NotEffectivelyEntitled`): with `retry_skipped_for` set, the provider provisions " +
+			"again through the rate limit until the answer is not such a skip or the time runs out (within the create " +
+			"timeout); each attempt is logged and the last answer is kept. Unset: one call. Changing it makes no API call.",
+		Validators: []validator.String{stringCheck("a positive Go duration such as \"5m\"", checkRetryDuration)},
+	}
+}
+
+// checkRetryDuration accepts a positive Go duration.
+func checkRetryDuration(v string) error {
+	if _, err := parseInterval(v); err != nil {
+		return fmt.Errorf("retry_skipped_for: %w", err)
+	}
+	return nil
+}
+
 // maxGroupMembers is Graph's limit of members sent with one group.
 const maxGroupMembers = 5
 
