@@ -64,7 +64,8 @@ func subjectAttributes() map[string]schema.Attribute {
 		},
 		"links": schema.SingleNestedAttribute{
 			Optional:            true,
-			MarkdownDescription: "Objects sent with a `Group` subject. Only allowed on `Group` subjects.",
+			MarkdownDescription: "Objects sent with a `Group` subject. Only allowed on `Group` subjects, and only `members`: "+
+				"the only link Graph documents, in v1.0 and beta alike.",
 			Attributes: map[string]schema.Attribute{
 				"members": schema.ListNestedAttribute{
 					Optional: true,
@@ -75,12 +76,12 @@ func subjectAttributes() map[string]schema.Attribute {
 				},
 				"owners": schema.ListNestedAttribute{
 					Optional:            true,
-					MarkdownDescription: "Owners of the group (accepted by Graph's SDK models, not in its reference).",
+					MarkdownDescription: "Not accepted: Graph's reference (v1.0 and beta) documents only `members`; kept in the schema to say so at plan.",
 					NestedObject:        schema.NestedAttributeObject{Attributes: linkAttributes("owner")},
 				},
 				"manager": schema.SingleNestedAttribute{
 					Optional:            true,
-					MarkdownDescription: "Manager link (accepted by Graph's SDK models, not in its reference).",
+					MarkdownDescription: "Not accepted: Graph's reference (v1.0 and beta) documents only `members`; kept in the schema to say so at plan.",
 					Attributes:          linkAttributes("manager"),
 				},
 			},
