@@ -36,7 +36,6 @@ func (r *provisionOnDemandResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Provisions users or groups on demand through a service principal's synchronization job " +
@@ -51,15 +50,16 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 			},
 			"service_principal_id": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it provisions again.",
-				PlanModifiers:       replace,
+				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it to another service principal " +
+					"provisions again; writing the same one in the other form (GUID or path) does not.",
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
 				Validators:          servicePrincipalIDValidators,
 			},
 			"synchronization_job_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: synchronizationJobIDDescription + ", whose service principal must match `service_principal_id`. " +
-					"Changing it provisions again.",
-				PlanModifiers: replace,
+					"Changing it to another job provisions again; writing the same job in the other form (id or path) does not.",
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(synchronizationJobObject)},
 				Validators:    synchronizationJobIDValidators,
 			},
 			"parameters": schema.ListNestedAttribute{
