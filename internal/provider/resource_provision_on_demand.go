@@ -49,11 +49,11 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers:       keep,
 			},
 			"service_principal_id": schema.StringAttribute{
-				Required:            true,
+				Required: true,
 				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it to another service principal " +
 					"provisions again; writing the same one in the other form (GUID or path) does not.",
 				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
-				Validators:          servicePrincipalIDValidators,
+				Validators:    servicePrincipalIDValidators,
 			},
 			"synchronization_job_id": schema.StringAttribute{
 				Required: true,

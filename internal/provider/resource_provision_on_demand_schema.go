@@ -63,8 +63,8 @@ func subjectAttributes() map[string]schema.Attribute {
 			Validators: []validator.String{stringCheck("an object type", checkObjectTypeName)},
 		},
 		"links": schema.SingleNestedAttribute{
-			Optional:            true,
-			MarkdownDescription: "Objects sent with a `Group` subject. Only allowed on `Group` subjects, and only `members`: "+
+			Optional: true,
+			MarkdownDescription: "Objects sent with a `Group` subject. Only allowed on `Group` subjects, and only `members`: " +
 				"the only link Graph documents, in v1.0 and beta alike.",
 			Attributes: map[string]schema.Attribute{
 				"members": schema.ListNestedAttribute{

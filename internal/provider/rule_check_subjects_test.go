@@ -77,7 +77,7 @@ resource "entrasync_provision_on_demand" "test" {
 					PlanOnly:    true,
 					ExpectError: wrapped("Invalid links.manager: not documented by Microsoft Graph"),
 				}, {
-					Config: group(fmt.Sprintf(`{ members = [{ object_id = %q, object_type_name = "User" }] }`, fg.UserMember1ID)),
+					Config:            group(fmt.Sprintf(`{ members = [{ object_id = %q, object_type_name = "User" }] }`, fg.UserMember1ID)),
 					ConfigStateChecks: nil,
 				}},
 			})
