@@ -100,15 +100,17 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				"waiting for the rate limit included (default `15m`)."}),
 			"status": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "The most severe status of the run: `Failure` > `Warning` > `Skipped` > `Success` " +
-					"(from the answer's overall result when it has no entries).",
+				MarkdownDescription: "The most severe status of the run, over the entries and the answer's overall result: " +
+					"`Failure` > `Warning` > `Skipped` > `Success`.",
 				PlanModifiers: keep,
 			},
 			"results": schema.ListNestedAttribute{
-				Computed:            true,
-				MarkdownDescription: "One object per entry of Graph's answer (a group answers one entry per member). May hold personal data.",
-				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
-				NestedObject:        schema.NestedAttributeObject{Attributes: resultAttributes()},
+				Computed: true,
+				MarkdownDescription: "One object per entry of Graph's answer. For a group sent with members Graph answers either one " +
+					"entry per member or, as in Microsoft's example, no entry at all (`{\"result\":\"Success\"}` and `\"{}\"`): test " +
+					"`status`, not the number of entries. May hold personal data.",
+				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+				NestedObject:  schema.NestedAttributeObject{Attributes: resultAttributes()},
 			},
 			"result_key": schema.StringAttribute{
 				Computed:            true,
