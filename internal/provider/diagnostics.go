@@ -35,16 +35,14 @@ func outcomeDiagnostics(ctx context.Context, r *graph.ProvisionResult, failOnSki
 		diags.Append(entryDiagnostics(entry, "the request", r.RequestID, failOnSkip)...)
 		return diags
 	}
-	worst := graph.StatusSuccess
+	statusFromEntries := false
 	for _, e := range r.Entries {
 		subject := entrySubject(e)
 		tflog.Info(ctx, "provisioning result", map[string]any{"subject": subject, "status": e.Status, "action": e.Action, "code": e.ErrorCode})
 		diags.Append(entryDiagnostics(e, subject, r.RequestID, failOnSkip)...)
-		if e.Status == r.Status {
-			worst = e.Status
-		}
+		statusFromEntries = statusFromEntries || e.Status == r.Status
 	}
-	if worst != r.Status {
+	if !statusFromEntries {
 		// The key is more severe than every entry (a key that says Failure over entries that say
 		// Success): it speaks for the request.
 		entry := graph.ProvisioningEntry{Status: r.KeyResult, ErrorCode: r.KeyErrorCode, ErrorMessage: r.KeyErrorMessage}

@@ -48,7 +48,7 @@ func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, 
 // provisionRetryingSkips provisions once, and again while Graph answers a skip other than
 // "already in sync" and m.RetrySkippedFor has not run out: an assignment made in the same apply
 // can take minutes to be seen by provisioning ("On-demand provisioning in Microsoft Entra ID").
-// Every attempt goes through the rate limiter, spaced by pause; the last answer is the one kept.
+// Every attempt goes through the rate limiter, spaced by retryPause; the last answer is the one kept.
 func (d *providerData) provisionRetryingSkips(ctx context.Context, m provisionOnDemandModel, progress func(string)) (*graph.ProvisionResult, diag.Diagnostics) {
 	retryFor, _ := time.ParseDuration(m.RetrySkippedFor.ValueString()) // validated at plan
 	deadline := time.Now().Add(retryFor)
