@@ -65,3 +65,12 @@ cd "$work/mappings"
 echo "== change one mapping: separator \".\"; the plan shows that mapping only, and its test (expect \"Ada.Park\") passes at plan"
 "$tf" plan -no-color -input=false -var separator=. | grep -E '^\s+~ |Plan:'
 "$tf" apply -auto-approve -no-color -input=false -var separator=. | grep -E '^(Apply complete)'
+echo
+echo "== provisioning right after an assignment: Kai is assigned now, seen by provisioning 15s later"
+curl -fsS -X POST "$url/_fake/assignments" -H 'Content-Type: application/json' \
+  -d '{"servicePrincipalId":"8d4c9a1e-3f6b-4a2d-9c7e-1b5f0e2a6d34","jobId":"scim.b1e0f2c94d7a4e6b8c3f5a9d2e7b4c10","objectId":"1a6e9c3f-4d8b-4f27-b5e0-8c2d7a1f9e64","effectiveAfter":"15s"}' >/dev/null
+mkdir "$work/assign"
+cp "$root"/examples/demo/assign-then-provision/*.tf "$work/assign/"
+cd "$work/assign"
+TF_LOG_PROVIDER=INFO "$tf" apply -auto-approve -no-color -input=false 2>"$work/assign.log" | grep -v '^$' | tail -n 3
+echo "attempts: $(grep -c 'provisioning on demand' "$work/assign.log") (retry_skipped_for = \"2m\"; each skip is logged)"

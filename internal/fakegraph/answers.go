@@ -39,8 +39,7 @@ const (
 	UserBillBobPrincipalName = "bill.bob@example.com"
 )
 
-// CloudSyncDocumentedUserDN answers as Example 2 (Cloud Sync) in full; CloudSyncUserDN keeps an
-// entry holding only statusInfo.status, the form the provider's tests were written against.
+// CloudSyncDocumentedUserDN answers as Example 2 (Cloud Sync) in full, as CloudSyncUserDN does.
 const CloudSyncDocumentedUserDN = "CN=Adele Vest,CN=Users,DC=corp,DC=example,DC=com"
 
 // UserPendingAssignmentID is a user of the SCIM job's directory that is not assigned to the app:
@@ -99,20 +98,6 @@ func seedDirectoryExtras(j *job) {
 	j.add(entraUser(UserBillBobID, "Bill", "Bob", UserBillBobPrincipalName, UserBillBobPrincipalName, true))
 }
 
-// statusOnly tells the entries of CloudSyncUserDN, answered with only a status in the entry and
-// an empty key.details.
-func statusOnly(e entry) bool {
-	return strings.EqualFold(e.SourceIdentity.ID, CloudSyncUserDN)
-}
-
-// cloudSyncRender renders a Cloud Sync entry: Example 2, or only the status for CloudSyncUserDN.
-func cloudSyncRender(e entry) any {
-	if statusOnly(e) {
-		return map[string]any{"statusInfo": map[string]string{"status": e.StatusInfo.Status}}
-	}
-	return cloudSyncEntry(e)
-}
-
 // inScope tells whether o is in scope when the call arrived: seeded so, or assigned with an
 // assignment already effective.
 func (b *entryBuilder) inScope(o *sourceObject) bool {
@@ -123,28 +108,9 @@ func (b *entryBuilder) inScope(o *sourceObject) bool {
 	return ok && !b.received.Before(effective)
 }
 
-// reportsSkipCodeInStatus lists the objects whose "already in sync" entries carry
-// RedundantExport in statusInfo.errorCode and statusInfo.reason, a form Graph also answers (and
-// the one the provider's tests were written against); all others answer as Example 1, with
-// nulls there.
-func reportsSkipCodeInStatus(id string) bool {
-	switch strings.ToLower(id) {
-	case UserAdaID, UserBenID, GroupEngineeringID, UserMember1ID, UserMember2ID, UserMember3ID, UserMember4ID, UserMember5ID, UserMember6ID:
-		return true
-	}
-	return false
-}
-
 // alreadyInSync finishes the entry of an object the target already holds as the source says.
 func (b *entryBuilder) alreadyInSync(e *entry, typeName string, o *sourceObject) entry {
 	e.inSync = true
-	if reportsSkipCodeInStatus(o.id) {
-		b.step(e, "EntrySynchronizationSkip", "Processing", statusSkipped,
-			fmt.Sprintf("%s '%s' will be skipped: %s already holds the same values", typeName, o.reportable, b.j.targetSystem),
-			map[string]string{"SkipReason": ReasonRedundantExport, "ReportableIdentifier": o.reportable})
-		return b.finish(e, statusSkipped, ReasonRedundantExport, ReasonRedundantExport,
-			fmt.Sprintf("The %s is already in sync: %s holds the values computed from %s, so nothing was exported.", typeName, b.j.targetSystem, b.j.sourceSystem), "", "")
-	}
 	b.step(e, "EntrySynchronizationSkip", "Export", statusSkipped,
 		fmt.Sprintf("The state of the %s in both the source and target systems already match. No change to the %s '%s' currently needs to be made.",
 			strings.ToLower(typeName), typeName, o.reportable),
@@ -156,7 +122,7 @@ func (b *entryBuilder) alreadyInSync(e *entry, typeName string, o *sourceObject)
 // message, which for an entry in sync are only here and in the step (Example 1).
 func keyDetails(e entry) map[string]string {
 	details := map[string]string{}
-	if e.StatusInfo.Status == statusSuccess || statusOnly(e) {
+	if e.StatusInfo.Status == statusSuccess {
 		return details
 	}
 	code, message := deref(e.StatusInfo.ErrorCode), deref(e.StatusInfo.AdditionalDetails)

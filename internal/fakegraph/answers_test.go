@@ -224,17 +224,6 @@ func TestAssignmentBecomesEffectiveLater(t *testing.T) {
 	checkEnvelope(t, call(t, http.MethodGet, base+"/_fake/assignments", "", nil), http.StatusMethodNotAllowed, "Request_BadRequest")
 }
 
-// Ben answers "already in sync" with the code in statusInfo too, a form Graph also answers.
-func TestInSyncWithCodeInStatus(t *testing.T) {
-	_, base := start(t, fakegraph.Options{})
-	url := provisionURL(base, "v1.0", fakegraph.SCIMServicePrincipalID, fakegraph.SCIMJobID)
-	call(t, http.MethodPost, url, userBody(fakegraph.UserBenID), nil)
-	result, details, e := shapeA(t, call(t, http.MethodPost, url, userBody(fakegraph.UserBenID), nil))
-	if result != "Skipped" || details["errorCode"] != "RedundantExport" || str(e, "statusInfo", "errorCode") != "RedundantExport" || str(e, "statusInfo", "reason") != "RedundantExport" {
-		t.Errorf("Ben in sync: key %s %v, statusInfo %v", result, details, e["statusInfo"])
-	}
-}
-
 // Cross-tenant synchronization keys even one user's answer by the StatusInfo type name, as the
 // cross-tenant synchronization guide shows, and takes no groups.
 func TestCrossTenantAnswers(t *testing.T) {

@@ -1,7 +1,5 @@
 package fakegraph
 
-import "time"
-
 // Cross-tenant synchronization from this tenant to a target tenant (templateId "Azure2Azure").
 // "Configure cross-tenant synchronization using PowerShell or Microsoft Graph API" shows its
 // provisionOnDemand answer for one user keyed by the literal StatusInfo type name with an array
@@ -14,7 +12,22 @@ const (
 	crossTenantTarget             = "Azure Active Directory (target tenant)"
 )
 
-func crossTenantJob(created time.Time) *job {
+// neverRanExecution is the lastExecution of a job that never ran as the cross-tenant guide shows
+// it: not null, but zero times, state Failed and error code None.
+func neverRanExecution() map[string]any {
+	return map[string]any{
+		"activityIdentifier": nil,
+		"countEntitled":      0,
+		"countExported":      0,
+		"countImported":      0,
+		"error":              map[string]any{"code": "None", "message": "", "tenantActionable": false},
+		"state":              "Failed",
+		"timeBegan":          zeroTime,
+		"timeEnded":          zeroTime,
+	}
+}
+
+func crossTenantJob() *job {
 	j := &job{
 		servicePrincipalID: CrossTenantServicePrincipalID,
 		id:                 CrossTenantJobID,
@@ -22,7 +35,7 @@ func crossTenantJob(created time.Time) *job {
 		scheduleInterval:   "PT40M",
 		scheduleState:      "Active",
 		statusCode:         "Active",
-		lastExecution:      lastExecution(created.Add(-12 * time.Minute)),
+		lastExecution:      neverRanExecution(),
 		settings:           []map[string]string{},
 		rule: synchronizationRule{
 			id:              CrossTenantRuleID,

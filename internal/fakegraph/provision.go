@@ -311,7 +311,7 @@ func (j *job) shapeAKey(e entry) string {
 // render returns the entry as the job's system reports it.
 func (j *job) render(e entry) any {
 	if j.minimalEntries {
-		return cloudSyncRender(e)
+		return cloudSyncEntry(e)
 	}
 	return e
 }

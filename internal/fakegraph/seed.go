@@ -202,7 +202,7 @@ func seedJobs(created time.Time) []*job {
 	missing.lastExecution = nil
 	seedEntraDirectory(missing)
 
-	return []*job{scim, cloudSyncJob(created), workdayJob(created), missing, crossTenantJob(created)}
+	return []*job{scim, cloudSyncJob(created), workdayJob(created), missing, crossTenantJob()}
 }
 
 func lastExecution(began time.Time) map[string]any {

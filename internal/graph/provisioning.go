@@ -61,8 +61,9 @@ type ProvisionResult struct {
 	KeyErrorCode    string // key.details.errorCode
 	KeyErrorMessage string // key.details.errorMessage
 
-	// Status is the most severe status over all entries (Failure > Warning > Skipped > Success),
-	// or KeyResult when there are no entries; "" when no status can be read at all.
+	// Status is the most severe status over all entries and the key's result (Failure > Warning >
+	// Skipped > Success): a key that says Failure is never hidden by entries that say Success.
+	// "" when no status can be read at all.
 	Status  string
 	Entries []ProvisioningEntry
 }
@@ -73,7 +74,7 @@ type ProvisioningEntry struct {
 	ChangeID             string
 	ReportableIdentifier string
 	Status               string // canonical spelling when recognised, else as sent
-	ErrorCode            string // statusInfo.errorCode, else statusInfo.reason (e.g. RedundantExport)
+	ErrorCode            string // statusInfo.errorCode, else statusInfo.reason; RedundantExport when already in sync
 	ErrorMessage         string // statusInfo.additionalDetails / reason text
 	RecommendedAction    string
 	SourceIdentityID     string
@@ -162,14 +163,69 @@ func DecodeProvisionResult(key, value string) *ProvisionResult {
 	}
 
 	r.Entries = decodeEntries(value)
+	markAlreadyInSync(r)
 	r.Status = r.KeyResult
-	worst := 0
+	worst := severity(r.KeyResult)
 	for _, e := range r.Entries {
 		if s := severity(e.Status); s > worst {
 			worst, r.Status = s, e.Status
 		}
 	}
 	return r
+}
+
+// AlreadyInSync tells a subject that was skipped because the target already holds it as the
+// source says: the desired state, so a success.
+func (e ProvisioningEntry) AlreadyInSync() bool {
+	return e.Status == StatusSkipped && strings.EqualFold(e.ErrorCode, SkipReasonRedundantExport)
+}
+
+// KeyAlreadyInSync tells an answer whose key says "skipped, already in sync" (Example 3's form
+// for a group that lists no entries).
+func (r *ProvisionResult) KeyAlreadyInSync() bool {
+	return r.KeyResult == StatusSkipped && strings.EqualFold(r.KeyErrorCode, SkipReasonRedundantExport)
+}
+
+// markAlreadyInSync sets ErrorCode to RedundantExport on every skipped entry that Graph says is
+// already in sync, wherever it says it. Example 1 of "synchronizationJob: provisionOnDemand"
+// leaves statusInfo.errorCode and reason null and writes RedundantExport only in the key's
+// details.errorCode and the skip step's details.SkipReason; other answers write it in
+// statusInfo. The key speaks for an entry when the answer has only that entry, or when every
+// entry is skipped as the key's result says.
+func markAlreadyInSync(r *ProvisionResult) {
+	keyApplies := strings.EqualFold(r.KeyErrorCode, SkipReasonRedundantExport) &&
+		(len(r.Entries) == 1 || r.KeyResult == StatusSkipped && allSkipped(r.Entries))
+	for i := range r.Entries {
+		e := &r.Entries[i]
+		if e.Status != StatusSkipped {
+			continue
+		}
+		if keyApplies || strings.EqualFold(e.ErrorCode, SkipReasonRedundantExport) || stepSaysInSync(e.Steps) {
+			e.ErrorCode = SkipReasonRedundantExport
+		}
+	}
+}
+
+func allSkipped(entries []ProvisioningEntry) bool {
+	for _, e := range entries {
+		if e.Status != StatusSkipped {
+			return false
+		}
+	}
+	return true
+}
+
+// stepSaysInSync tells whether a step's details.SkipReason (any case of name and value) is
+// RedundantExport.
+func stepSaysInSync(steps []ProvisioningStep) bool {
+	for _, s := range steps {
+		for k, v := range s.Details {
+			if strings.EqualFold(k, "SkipReason") && strings.EqualFold(strings.TrimSpace(v), SkipReasonRedundantExport) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // decodeEntries reads value as one entry object (shapes A and B, where B's {} holds none) or

@@ -52,8 +52,8 @@ func (w *wireEntry) entry() ProvisioningEntry {
 	// reason) into reason instead, or prose. additionalDetails is the explanation, else the
 	// reason when it was not taken as the code.
 	code, reason := string(si.ErrorCode), string(si.Reason)
-	if code == "" && codeLike(reason) {
-		code = reason
+	if code == "" && codeLike(reason) || strings.EqualFold(strings.TrimSpace(reason), SkipReasonRedundantExport) {
+		code = strings.TrimSpace(reason)
 	}
 	msg := string(si.AdditionalDetails)
 	if msg == "" && reason != code {

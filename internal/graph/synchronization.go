@@ -209,16 +209,16 @@ func (w wireJob) job() SynchronizationJob {
 		Schedule: SynchronizationSchedule{
 			Interval:   string(w.Schedule.v.Interval),
 			State:      string(w.Schedule.v.State),
-			Expiration: string(w.Schedule.v.Expiration),
+			Expiration: graphTime(string(w.Schedule.v.Expiration)),
 		},
 		Status:   SynchronizationStatus{Code: string(s.Code), SteadyStateLastAchievedTime: string(s.SteadyStateLastAchievedTime)},
 		Settings: keyValues(w.Settings.v),
 	}
-	if e := s.LastExecution; e.ok {
+	if e := s.LastExecution; e.ok && !NeverRan(string(e.v.TimeBegan)) {
 		j.Status.LastExecution = &SynchronizationTaskExecution{
 			State:        string(e.v.State),
 			TimeBegan:    string(e.v.TimeBegan),
-			TimeEnded:    string(e.v.TimeEnded),
+			TimeEnded:    graphTime(string(e.v.TimeEnded)),
 			ErrorCode:    string(e.v.Error.v.Code),
 			ErrorMessage: string(e.v.Error.v.Message),
 		}
@@ -226,13 +226,32 @@ func (w wireJob) job() SynchronizationJob {
 	if q := s.Quarantine; q.ok {
 		j.Status.Quarantine = &SynchronizationQuarantine{
 			Reason:       string(q.v.Reason),
-			CurrentBegan: string(q.v.CurrentBegan),
-			NextAttempt:  string(q.v.NextAttempt),
+			CurrentBegan: graphTime(string(q.v.CurrentBegan)),
+			NextAttempt:  graphTime(string(q.v.NextAttempt)),
 			ErrorCode:    string(q.v.Error.v.Code),
 			ErrorMessage: string(q.v.Error.v.Message),
 		}
 	}
 	return j
+}
+
+// NeverRan tells a lastExecution.timeBegan (or any time of the job's status) that says "never".
+// Graph documents two forms for a job that never ran: lastExecution null (the "Create
+// synchronizationJob" example) and a lastExecution whose timeBegan is 0001-01-01T00:00:00Z,
+// with a state such as Failed and error code None ("Configure cross-tenant synchronization
+// using PowerShell or Microsoft Graph API"); steadyStateFirstAchievedTime says "never" the same
+// way. Both forms are "never ran", whatever the state and error say.
+func NeverRan(timeBegan string) bool {
+	return graphTime(timeBegan) == ""
+}
+
+// graphTime is a time of Graph's status as sent, or "" for a missing or zero time (.NET's
+// DateTime.MinValue, 0001-01-01T00:00:00Z, with or without fraction or zone).
+func graphTime(s string) string {
+	if t := strings.TrimSpace(s); t == "" || strings.HasPrefix(t, "0001-01-01") {
+		return ""
+	}
+	return s
 }
 
 // keyValues turns Graph's [{name, value}] (settings) and [{key, value}] (metadata) lists into a

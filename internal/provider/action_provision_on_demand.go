@@ -53,6 +53,7 @@ func (a *provisionOnDemandAction) Schema(ctx context.Context, _ action.SchemaReq
 				MarkdownDescription: "When `true`, a subject that Graph skips for any reason other than being already in sync " +
 					"fails the invocation instead of giving a warning. Default `false`.",
 			},
+			"retry_skipped_for": actionAttribute(rs.Schema.Attributes["retry_skipped_for"], ""),
 			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{InvokeDescription: "How long the invocation may take, " +
 				"waiting for the rate limit included (default `15m`)."}),
 		},
@@ -153,6 +154,7 @@ type provisionActionModel struct {
 	FailOnSkip           types.Bool     `tfsdk:"fail_on_skip"`
 	MembersPerCall       types.Int64    `tfsdk:"members_per_call"`
 	StopOnFailure        types.Bool     `tfsdk:"stop_on_failure"`
+	RetrySkippedFor      types.String   `tfsdk:"retry_skipped_for"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -165,5 +167,6 @@ func (m provisionActionModel) provisionModel() provisionOnDemandModel {
 		FailOnSkip:           m.FailOnSkip,
 		MembersPerCall:       m.MembersPerCall,
 		StopOnFailure:        m.StopOnFailure,
+		RetrySkippedFor:      m.RetrySkippedFor,
 	}
 }

@@ -69,7 +69,9 @@ func (d *synchronizationJobDataSource) Schema(_ context.Context, _ datasource.Sc
 				Attributes: map[string]schema.Attribute{
 					"code": computed("`NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`. `NotConfigured` usually means the " +
 						"admin credentials were never saved: provisioning on demand fails until they are."),
-					"last_execution_state":         computed("`Succeeded`, `Failed` or `EntryLevelErrors`; null when the cycle never ran."),
+					"last_execution_state": computed("`Succeeded`, `Failed` or `EntryLevelErrors`; null when the cycle never ran, in either form Graph writes it " +
+						"(`lastExecution` null, or `timeBegan` `0001-01-01T00:00:00Z` with state `Failed` and error code `None`): then every " +
+						"`last_execution_*` attribute is null."),
 					"last_execution_time_began":    computed("When the last cycle began, as Graph sends it (UTC)."),
 					"last_execution_time_ended":    computed("When the last cycle ended, as Graph sends it (UTC)."),
 					"last_execution_error_code":    computed("Error code of a failed last cycle, for example a credential or connectivity error of the target."),

@@ -42,10 +42,18 @@ func outcomeDiagnosticsAfter(ctx context.Context, r *graph.ProvisionResult, fail
 		diags.Append(entryDiagnostics(entry, "the request", r.RequestID, failOnSkip, afterFailure)...)
 		return diags
 	}
+	statusFromEntries := false
 	for _, e := range r.Entries {
 		subject := entrySubject(e)
 		tflog.Info(ctx, "provisioning result", map[string]any{"subject": subject, "status": e.Status, "action": e.Action, "code": e.ErrorCode})
 		diags.Append(entryDiagnostics(e, subject, r.RequestID, failOnSkip, afterFailure)...)
+		statusFromEntries = statusFromEntries || e.Status == r.Status
+	}
+	if !statusFromEntries {
+		// The key is more severe than every entry (a key that says Failure over entries that say
+		// Success): it speaks for the request.
+		entry := graph.ProvisioningEntry{Status: r.KeyResult, ErrorCode: r.KeyErrorCode, ErrorMessage: r.KeyErrorMessage}
+		diags.Append(entryDiagnostics(entry, "the request", r.RequestID, failOnSkip, afterFailure)...)
 	}
 	return diags
 }
@@ -56,7 +64,7 @@ func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, fail
 	case graph.StatusFailure:
 		diags.AddError("Provisioning failed for "+subject, failureDetail(e, requestID)+afterFailure)
 	case graph.StatusSkipped:
-		if strings.EqualFold(e.ErrorCode, graph.SkipReasonRedundantExport) {
+		if e.AlreadyInSync() {
 			return diags // already in sync: the desired state
 		}
 		detail := fmt.Sprintf("Microsoft Graph skipped %s%s Provisioning on demand only provisions subjects that the job's "+

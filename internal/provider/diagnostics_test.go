@@ -71,13 +71,16 @@ func TestOutcomeDiagnostics(t *testing.T) {
 		warnings   int
 		want       string
 	}{
-		"success":                 {graph.ProvisionResult{Status: "Success", Entries: []graph.ProvisioningEntry{{Status: "Success"}}}, false, 0, 0, ""},
-		"redundant is success":    {graph.ProvisionResult{Status: "Skipped", Entries: []graph.ProvisioningEntry{{Status: "Skipped", ErrorCode: "redundantexport"}}}, true, 0, 0, ""},
-		"out of scope warns":      {graph.ProvisionResult{Status: "Skipped", Entries: []graph.ProvisioningEntry{{Status: "Skipped", ErrorCode: "NotEffectivelyEntitled"}}}, false, 0, 1, "NotEffectivelyEntitled"},
-		"out of scope fails":      {graph.ProvisionResult{Status: "Skipped", Entries: []graph.ProvisioningEntry{{Status: "Skipped", ErrorCode: "NotEffectivelyEntitled"}}}, true, 1, 0, "fail_on_skip"},
-		"failure names all":       {graph.ProvisionResult{Status: "Failure", RequestID: "req-9", Entries: []graph.ProvisioningEntry{failing}}, false, 1, 0, "Step EntryExportAdd (Export): The SCIM endpoint refused the user.\nError code: SCIMBadRequest\nRecommended action: Fix the mapping.\nRequest ID: req-9"},
-		"key-only failure":        {graph.ProvisionResult{Status: "Failure", KeyResult: "Failure", KeyErrorCode: "X", KeyErrorMessage: "boom"}, false, 1, 0, "boom"},
-		"key-only success":        {graph.ProvisionResult{Status: "Success", KeyResult: "Success"}, false, 0, 0, ""},
+		"success":              {graph.ProvisionResult{Status: "Success", Entries: []graph.ProvisioningEntry{{Status: "Success"}}}, false, 0, 0, ""},
+		"redundant is success": {graph.ProvisionResult{Status: "Skipped", Entries: []graph.ProvisioningEntry{{Status: "Skipped", ErrorCode: "redundantexport"}}}, true, 0, 0, ""},
+		"out of scope warns":   {graph.ProvisionResult{Status: "Skipped", Entries: []graph.ProvisioningEntry{{Status: "Skipped", ErrorCode: "NotEffectivelyEntitled"}}}, false, 0, 1, "NotEffectivelyEntitled"},
+		"out of scope fails":   {graph.ProvisionResult{Status: "Skipped", Entries: []graph.ProvisioningEntry{{Status: "Skipped", ErrorCode: "NotEffectivelyEntitled"}}}, true, 1, 0, "fail_on_skip"},
+		"failure names all":    {graph.ProvisionResult{Status: "Failure", RequestID: "req-9", Entries: []graph.ProvisioningEntry{failing}}, false, 1, 0, "Step EntryExportAdd (Export): The SCIM endpoint refused the user.\nError code: SCIMBadRequest\nRecommended action: Fix the mapping.\nRequest ID: req-9"},
+		"key-only failure":     {graph.ProvisionResult{Status: "Failure", KeyResult: "Failure", KeyErrorCode: "X", KeyErrorMessage: "boom"}, false, 1, 0, "boom"},
+		"key-only success":     {graph.ProvisionResult{Status: "Success", KeyResult: "Success"}, false, 0, 0, ""},
+		"key-only in sync":     {graph.ProvisionResult{Status: "Skipped", KeyResult: "Skipped", KeyErrorCode: "RedundantExport"}, true, 0, 0, ""},
+		"key failure over entries": {graph.ProvisionResult{Status: "Failure", KeyResult: "Failure", KeyErrorCode: "ServiceError", KeyErrorMessage: "the run failed",
+			Entries: []graph.ProvisioningEntry{{Status: "Success"}}}, false, 1, 0, "Provisioning failed for the request"},
 		"unreadable":              {graph.ProvisionResult{}, false, 1, 0, "no provisioning status could be read"},
 		"warning status":          {graph.ProvisionResult{Status: "Warning", Entries: []graph.ProvisioningEntry{{Status: "Warning"}}}, false, 0, 1, "Warning"},
 		"mixed: one of each kind": {graph.ProvisionResult{Status: "Failure", Entries: []graph.ProvisioningEntry{{Status: "Success"}, failing, {Status: "Skipped", ErrorCode: "NotEffectivelyEntitled"}}}, false, 1, 1, "dev@example.com"},

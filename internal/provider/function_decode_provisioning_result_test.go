@@ -134,3 +134,23 @@ output "decoded" {
 		}},
 	})
 }
+
+// Microsoft's Example 1: RedundantExport only in the key and the skip step. The function reads
+// it as the resource does: error_code RedundantExport.
+func TestDecodeProvisioningResultFunctionDocumentedInSync(t *testing.T) {
+	key := `{"result":"Skipped","details":{"errorCode":"RedundantExport","errorMessage":"The state of the user in both the source and target systems already match."}}`
+	value := `{"action":"Other","reportableIdentifier":"bill.bob@example.com",
+	 "statusInfo":{"status":"Skipped","errorCode":null,"reason":null,"additionalDetails":null},
+	 "provisioningSteps":[{"name":"EntrySynchronizationSkip","type":"Export","status":"Skipped","details":{"SkipReason":"RedundantExport"}}]}`
+	result, ferr := callDecode(t, key, value)
+	if ferr != nil {
+		t.Fatalf("unexpected error: %s", ferr.Text)
+	}
+	first := []tftypes.AttributePathStep{tftypes.AttributeName("results"), tftypes.ElementKeyInt(0)}
+	if got := attrAt(t, result, tftypes.AttributeName("status")); got != "Skipped" {
+		t.Errorf("status %q, want Skipped", got)
+	}
+	if got := attrAt(t, result, append(first, tftypes.AttributeName("error_code"))...); got != "RedundantExport" {
+		t.Errorf("error_code %q, want RedundantExport", got)
+	}
+}

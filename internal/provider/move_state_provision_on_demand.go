@@ -106,6 +106,7 @@ func moveFromAzureAD(ctx context.Context, req resource.MoveStateRequest, resp *r
 		Parameters:           parameters,
 		Triggers:             triggers,
 		FailOnSkip:           types.BoolValue(false),
+		RetrySkippedFor:      types.StringNull(),
 		Timeouts:             timeouts.Value{Object: types.ObjectNull(timeoutsType.AttributeTypes())},
 		Status:               types.StringNull(),
 		Results:              types.ListNull(resultObjectType),

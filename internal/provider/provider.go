@@ -157,7 +157,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		"rate_limit_interval": settings.RateLimitInterval.String(),
 	})
 	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method,
-		membersPerCall: settings.MembersPerCall, rateLimitRequests: settings.RateLimitRequests, rateLimitInterval: settings.RateLimitInterval}
+		membersPerCall: settings.MembersPerCall, apiVersion: settings.APIVersion, rateLimitRequests: settings.RateLimitRequests, rateLimitInterval: settings.RateLimitInterval}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data

@@ -16,8 +16,11 @@ type providerData struct {
 	redactPersonalData bool
 	// signInMethod names how the provider signed in, for errors about refused tokens.
 	signInMethod string
-	// membersPerCall is the provider's members_per_call; the rate limit, for plan-time estimates.
-	membersPerCall    int
+	// membersPerCall is the provider's members_per_call.
+	membersPerCall int
+	// apiVersion is the Graph version called (v1.0 or beta), for what a subject's links may hold.
+	apiVersion string
+	// rateLimitRequests per rateLimitInterval: plan-time estimates of batches, and the pace of retry_skipped_for.
 	rateLimitRequests int
 	rateLimitInterval time.Duration
 }

@@ -41,16 +41,18 @@ func (d *providerData) provision(ctx context.Context, m provisionOnDemandModel, 
 	if !m.MembersPerCall.IsNull() && !m.MembersPerCall.IsUnknown() {
 		size = int(m.MembersPerCall.ValueInt64())
 	}
-	return d.provisionBatches(ctx, call.batches(size), m.StopOnFailure.ValueBool(), progress)
+	retryFor, _ := time.ParseDuration(m.RetrySkippedFor.ValueString()) // validated at plan; unset is 0
+	return d.provisionBatches(ctx, call.batches(size), m.StopOnFailure.ValueBool(), retryFor, progress)
 }
 
 // provisionBatches sends the calls one after another, each through the job's limiter like any
 // call, and keeps every answer. A batch with a failure stops the run only with stopOnFailure; an
 // error (a timeout, a refused call) stops it with the batches before it kept, never half of one.
-func (d *providerData) provisionBatches(ctx context.Context, calls []provisionCall, stopOnFailure bool, progress func(string)) (*provisionRun, diag.Diagnostics) {
+func (d *providerData) provisionBatches(ctx context.Context, calls []provisionCall, stopOnFailure bool, retryFor time.Duration,
+	progress func(string)) (*provisionRun, diag.Diagnostics) {
 	run := &provisionRun{planned: len(calls)}
 	for k, call := range calls {
-		result, diags := d.sendCall(ctx, call, progress)
+		result, diags := d.sendCallRetryingSkips(ctx, call, retryFor, progress)
 		if diags.HasError() {
 			if k > 0 {
 				diags.Append(run.stoppedDiagnostic("Batch "+fmt.Sprint(k+1)+" could not be sent (see the error above).", calls[k:])...)
@@ -89,6 +91,55 @@ func (d *providerData) sendCall(ctx context.Context, call provisionCall, progres
 		redactPersonalData(result)
 	}
 	return result, diags
+}
+
+// sendCallRetryingSkips sends one call, and again while Graph answers a skip other than "already
+// in sync" and retryFor has not run out: an assignment made in the same apply can take minutes to
+// be seen by provisioning ("On-demand provisioning in Microsoft Entra ID"). Every attempt goes
+// through the rate limiter, spaced by retryPause; the last answer is the one kept.
+func (d *providerData) sendCallRetryingSkips(ctx context.Context, call provisionCall, retryFor time.Duration, progress func(string)) (*graph.ProvisionResult, diag.Diagnostics) {
+	deadline := time.Now().Add(retryFor)
+	for attempt := 1; ; attempt++ {
+		result, diags := d.sendCall(ctx, call, progress)
+		if diags.HasError() || retryFor <= 0 || !skippedNotInSync(result) {
+			return result, diags
+		}
+		left := time.Until(deadline)
+		fields := map[string]any{"attempt": attempt, "status": result.Status, "request_id": result.RequestID, "retry_left": left.String()}
+		if left <= 0 {
+			tflog.Info(ctx, "still skipped when retry_skipped_for ran out; keeping this answer", fields)
+			return result, diags
+		}
+		tflog.Info(ctx, "skipped, provisioning again (retry_skipped_for)", fields)
+		progress(fmt.Sprintf("Attempt %d skipped; provisioning again within %s (retry_skipped_for)", attempt, left.Round(time.Second)))
+		select {
+		case <-time.After(min(d.retryPause(), left)):
+		case <-ctx.Done():
+			return result, diags
+		}
+	}
+}
+
+// skippedNotInSync tells an answer that skipped a subject for another reason than being in sync.
+func skippedNotInSync(r *graph.ProvisionResult) bool {
+	if len(r.Entries) == 0 {
+		return r.KeyResult == graph.StatusSkipped && !r.KeyAlreadyInSync()
+	}
+	for _, e := range r.Entries {
+		if e.Status == graph.StatusSkipped && !e.AlreadyInSync() {
+			return true
+		}
+	}
+	return false
+}
+
+// retryPause spaces the attempts of sendCallRetryingSkips by one slot of the rate limit, so
+// retrying leaves room for other runs on the job.
+func (d *providerData) retryPause() time.Duration {
+	if d.rateLimitRequests <= 0 || d.rateLimitInterval <= 0 {
+		return time.Second
+	}
+	return d.rateLimitInterval / time.Duration(d.rateLimitRequests)
 }
 
 // readTeamMembers sets the members of the call's group (in its request, which copies of call

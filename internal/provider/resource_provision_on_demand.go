@@ -37,12 +37,11 @@ func (r *provisionOnDemandResource) Metadata(_ context.Context, req resource.Met
 }
 
 func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Provisions users or groups on demand through a service principal's synchronization job " +
 			"(Graph `provisionOnDemand`, PowerShell `New-MgBetaServicePrincipalSynchronizationJobOnDemand`) and keeps the answer. " +
-			"A change of the ids, `parameters` or `triggers` provisions again; `fail_on_skip` and `timeouts` change state only. " +
+			"A change of the ids, `parameters` or `triggers` provisions again; `fail_on_skip`, `retry_skipped_for` and `timeouts` change state only. " +
 			"Destroying the resource does not de-provision anyone.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -51,16 +50,17 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers:       keep,
 			},
 			"service_principal_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it provisions again.",
-				PlanModifiers:       replace,
-				Validators:          servicePrincipalIDValidators,
+				Required: true,
+				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it to another service principal " +
+					"provisions again; writing the same one in the other form (GUID or path) does not.",
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
+				Validators:    servicePrincipalIDValidators,
 			},
 			"synchronization_job_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: synchronizationJobIDDescription + ", whose service principal must match `service_principal_id`. " +
-					"Changing it provisions again.",
-				PlanModifiers: replace,
+					"Changing it to another job provisions again; writing the same job in the other form (id or path) does not.",
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(synchronizationJobObject)},
 				Validators:    synchronizationJobIDValidators,
 			},
 			"parameters": schema.ListNestedAttribute{
@@ -96,12 +96,13 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "When `true`, a subject that Graph skips for any reason other than being already in sync " +
 					"(for example out of scope) fails the apply instead of giving a warning. Default `false`. Changing it makes no API call.",
 			},
+			"retry_skipped_for": retrySkippedForAttribute(),
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, CreateDescription: "How long a provisioning run may take, " +
 				"waiting for the rate limit included (default `15m`)."}),
 			"status": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "The most severe status of the run: `Failure` > `Warning` > `Skipped` > `Success` " +
-					"(from the answer's overall result when it has no entries).",
+				MarkdownDescription: "The most severe status of the run, over the entries and the answer's overall result: " +
+					"`Failure` > `Warning` > `Skipped` > `Success`.",
 				PlanModifiers: keep,
 			},
 			// A list of objects rather than nested attributes: the same type and state, read the same way
@@ -110,7 +111,9 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 			"results": schema.ListAttribute{
 				Computed:    true,
 				ElementType: resultObjectType,
-				MarkdownDescription: "One object per entry of Graph's answer (a group answers one entry per member). May hold personal data. " +
+				MarkdownDescription: "One object per entry of Graph's answer. For a group sent with members Graph answers either one entry per member or, " +
+					"as in Microsoft's example, no entry at all (`{\"result\":\"Success\"}` and `\"{}\"`): test `status`, not the number of " +
+					"entries. May hold personal data. " +
 					"Read a field as `results[0].steps[0].name`; each object holds:" + describeAttributes(resultAttributes(), "  ") +
 					"\n\n  The same fields by type:",
 				PlanModifiers: []planmodifier.List{listplanmodifier.UseStateForUnknown()},
@@ -214,7 +217,7 @@ func (r *provisionOnDemandResource) Create(ctx context.Context, req resource.Cre
 func (r *provisionOnDemandResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
 }
 
-// Update only ever changes fail_on_skip or timeouts (everything else forces replacement): no API call.
+// Update only ever changes fail_on_skip, retry_skipped_for or timeouts (everything else forces replacement): no API call.
 func (r *provisionOnDemandResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan provisionOnDemandModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)

@@ -28,16 +28,17 @@ func TestAccProvisionOnDemand_cloudSyncDistinguishedName(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			// Cloud Sync answers carry only a status: the entry is kept with every other field null.
+			// Cloud Sync answers as Example 2: statusInfo holds only the status, the entry the rest.
 			Config: subjectConfig(env, fg.CloudSyncServicePrincipalID, fg.CloudSyncJobID, fg.CloudSyncUserRuleID, fg.CloudSyncUserDN, "user"),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(resAddr, str("status"), knownvalue.StringExact("Success")),
 				statecheck.ExpectKnownValue(resAddr, str("results"), knownvalue.ListExact([]knownvalue.Check{
 					knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"status":                knownvalue.StringExact("Success"),
-						"action":                knownvalue.Null(),
-						"reportable_identifier": knownvalue.Null(),
-						"steps":                 knownvalue.ListSizeExact(0),
+						"action":                knownvalue.StringExact("Create"),
+						"error_code":            knownvalue.Null(),
+						"reportable_identifier": knownvalue.StringExact("ada.park@example.com"),
+						"source_system":         knownvalue.StringExact("Active Directory"),
 					}),
 				})),
 			},

@@ -23,6 +23,7 @@ type provisionOnDemandModel struct {
 	FailOnSkip           types.Bool     `tfsdk:"fail_on_skip"`
 	MembersPerCall       types.Int64    `tfsdk:"members_per_call"`
 	StopOnFailure        types.Bool     `tfsdk:"stop_on_failure"`
+	RetrySkippedFor      types.String   `tfsdk:"retry_skipped_for"`
 	Timeouts             timeouts.Value `tfsdk:"timeouts"`
 	Status               types.String   `tfsdk:"status"`
 	Results              types.List     `tfsdk:"results"`
@@ -243,6 +244,7 @@ func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Dia
 	}
 	var l linksModel
 	diags.Append(s.Links.As(ctx, &l, objectAsOptions)...)
+	diags.Append(undocumentedLinks(at, l)...)
 	if l.Members.IsNull() || l.Members.IsUnknown() {
 		return diags
 	}
@@ -268,6 +270,25 @@ func validateSubject(ctx context.Context, at path.Path, s subjectModel) diag.Dia
 				fmt.Sprintf("member %q is the group being provisioned; a group cannot be its own member.", mem.ObjectID.ValueString()))
 		}
 		seen[id] = k
+	}
+	return diags
+}
+
+// undocumentedLinks refuses owners and manager: the synchronizationLinkedObjects reference pages of
+// v1.0 and beta (https://learn.microsoft.com/graph/api/resources/synchronization-synchronizationlinkedobjects)
+// document only members, "all group members that you would like to provision"; owners and
+// manager exist only in Graph's metadata, with no documented behaviour.
+func undocumentedLinks(at path.Path, l linksModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, link := range []struct {
+		name string
+		set  bool
+	}{{"owners", !l.Owners.IsNull()}, {"manager", !l.Manager.IsNull()}} {
+		if name := link.name; link.set {
+			addAttributeError(&diags, at.AtName("links").AtName(name), "Invalid links."+name+": not documented by Microsoft Graph",
+				fmt.Sprintf("links.%s is not accepted: Graph's synchronizationLinkedObjects reference (v1.0 and beta alike) documents "+
+					"only links.members, the members of a Group subject. Remove links.%s.", name, name))
+		}
 	}
 	return diags
 }

@@ -7,6 +7,28 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
+// retrySkippedForAttribute is the time during which a skip other than "already in sync" is
+// provisioned again.
+func retrySkippedForAttribute() schema.Attribute {
+	return schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "How long to provision again while Graph skips a subject for any reason other than being already " +
+			"in sync, as a Go duration such as `\"5m\"`. Entra can take a few minutes to see a new app role assignment, and " +
+			"until then it answers `Skipped` (`NotEffectivelyEntitled`): with `retry_skipped_for` set, the provider provisions " +
+			"again through the rate limit until the answer is not such a skip or the time runs out (within the create " +
+			"timeout); each attempt is logged and the last answer is kept. Unset: one call. Changing it makes no API call.",
+		Validators: []validator.String{stringCheck("a positive Go duration such as \"5m\"", checkRetryDuration)},
+	}
+}
+
+// checkRetryDuration accepts a positive Go duration.
+func checkRetryDuration(v string) error {
+	if _, err := parseInterval(v); err != nil {
+		return fmt.Errorf("retry_skipped_for: %w", err)
+	}
+	return nil
+}
+
 // maxGroupMembers is Graph's limit of members sent with one group in one call; a longer list is
 // sent in batches of members_per_call.
 const maxGroupMembers = 5
@@ -51,8 +73,9 @@ func subjectAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "With `all_members`: read the users of nested groups too (`/transitiveMembers`), each once.",
 		},
 		"links": schema.SingleNestedAttribute{
-			Optional:            true,
-			MarkdownDescription: "Objects sent with a `Group` subject. Only allowed on `Group` subjects.",
+			Optional: true,
+			MarkdownDescription: "Objects sent with a `Group` subject. Only allowed on `Group` subjects, and only `members`: " +
+				"the only link Graph documents, in v1.0 and beta alike.",
 			Attributes: map[string]schema.Attribute{
 				"members": schema.ListNestedAttribute{
 					Optional: true,
@@ -63,12 +86,12 @@ func subjectAttributes() map[string]schema.Attribute {
 				},
 				"owners": schema.ListNestedAttribute{
 					Optional:            true,
-					MarkdownDescription: "Owners of the group (accepted by Graph's SDK models, not in its reference).",
+					MarkdownDescription: "Not accepted: Graph's reference (v1.0 and beta) documents only `members`; kept in the schema to say so at plan.",
 					NestedObject:        schema.NestedAttributeObject{Attributes: linkAttributes("owner")},
 				},
 				"manager": schema.SingleNestedAttribute{
 					Optional:            true,
-					MarkdownDescription: "Manager link (accepted by Graph's SDK models, not in its reference).",
+					MarkdownDescription: "Not accepted: Graph's reference (v1.0 and beta) documents only `members`; kept in the schema to say so at plan.",
 					Attributes:          linkAttributes("manager"),
 				},
 			},

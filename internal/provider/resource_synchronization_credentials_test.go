@@ -94,7 +94,7 @@ func TestAccSynchronizationCredentials_fromNothingToProvisioned(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config: fromNothing(env, 1), ConfigVariables: tokenVariable(fg.SCIMSecretToken),
-				Check: noSecretInState,
+				Check:            noSecretInState,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{planHolds(fg.SCIMSecretToken)}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(credentialsAddress, tfjsonpath.New("credentials_wo"), knownvalue.Null()),

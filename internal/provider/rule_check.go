@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,10 +14,17 @@ import (
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
 
-// plannedRule is a rule_id of the plan, known at plan time.
+// plannedRule is a rule_id of the plan, known at plan time, with its subjects' known types.
 type plannedRule struct {
-	index int // in parameters
-	id    string
+	index    int // in parameters
+	id       string
+	subjects []plannedSubject
+}
+
+// plannedSubject is a subject whose object_type_name is known at plan time.
+type plannedSubject struct {
+	index    int // in the parameter's subjects
+	typeName string
 }
 
 // checkRuleIDs turns a rule_id that the job's schema lacks into a plan-time error instead of
@@ -32,18 +40,23 @@ func checkRuleIDs(ctx context.Context, data *providerData, plan provisionOnDeman
 	if !ok || err != nil || len(rules) == 0 {
 		return nil
 	}
+	diags := groupsRefusedByTemplate(job, rules)
 	schema, err := data.synchronizationSchema(ctx, sp, job)
 	logFields := map[string]any{"service_principal_id": sp, "synchronization_job_id": job}
 	if err != nil {
 		logFields["error"] = err.Error()
 		tflog.Debug(ctx, "rule_id not checked at plan: the job's schema cannot be read", logFields)
-		return nil
+		return diags
 	}
 	if len(schema.Rules) == 0 {
 		tflog.Debug(ctx, "rule_id not checked at plan: the job's schema lists no rules", logFields)
-		return nil
+		return diags
 	}
-	return missingRuleDiagnostics(sp, job, schema, rules)
+	diags.Append(missingRuleDiagnostics(sp, job, schema, rules)...)
+	if !diags.HasError() {
+		diags.Append(subjectTypeDiagnostics(schema, rules)...)
+	}
+	return diags
 }
 
 // knownRuleIDs returns the rule_id of every parameter whose value is known.
@@ -61,10 +74,101 @@ func knownRuleIDs(ctx context.Context, parameters types.List) []plannedRule {
 			continue
 		}
 		if id, ok := e.Attributes()["rule_id"].(types.String); ok && !id.IsUnknown() && !id.IsNull() {
-			rules = append(rules, plannedRule{index: i, id: id.ValueString()})
+			rules = append(rules, plannedRule{index: i, id: id.ValueString(), subjects: knownSubjectTypes(ctx, e)})
 		}
 	}
 	return rules
+}
+
+// knownSubjectTypes returns the subjects of a parameter whose object_type_name is known.
+func knownSubjectTypes(ctx context.Context, parameter types.Object) []plannedSubject {
+	list, ok := parameter.Attributes()["subjects"].(types.List)
+	var elems []types.Object
+	if !ok || list.IsUnknown() || list.IsNull() || list.ElementsAs(ctx, &elems, false).HasError() {
+		return nil
+	}
+	var subjects []plannedSubject
+	for j, e := range elems {
+		if e.IsUnknown() || e.IsNull() {
+			continue
+		}
+		if t, ok := e.Attributes()["object_type_name"].(types.String); ok && !t.IsUnknown() && !t.IsNull() {
+			subjects = append(subjects, plannedSubject{index: j, typeName: t.ValueString()})
+		}
+	}
+	return subjects
+}
+
+// subjectTypeDiagnostics has one error per subject whose type the rule does not map: Graph
+// provisions a subject through the rule's objectMappings, matched on sourceObjectName exactly.
+func subjectTypeDiagnostics(schema *graph.SynchronizationSchema, planned []plannedRule) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, p := range planned {
+		var rule *graph.SynchronizationRule
+		for i := range schema.Rules {
+			if schema.Rules[i].ID == p.id {
+				rule = &schema.Rules[i]
+			}
+		}
+		if rule == nil || len(rule.ObjectMappings) == 0 {
+			continue
+		}
+		var sources []string
+		for _, m := range rule.ObjectMappings {
+			sources = append(sources, fmt.Sprintf("%q", m.SourceObjectName))
+		}
+		for _, s := range p.subjects {
+			if slices.Contains(sources, fmt.Sprintf("%q", s.typeName)) {
+				continue
+			}
+			addAttributeError(&diags, subjectPath(p.index, s.index).AtName("object_type_name"), "Invalid object_type_name: not a source object of the rule",
+				fmt.Sprintf("Rule %q (%s) provisions source objects %s (case-sensitive), not %q. Use one of these types, or a rule "+
+					"of the job that maps %q.", rule.ID, rule.Name, strings.Join(sources, ", "), s.typeName, s.typeName))
+		}
+	}
+	return diags
+}
+
+// groupsRefusedByTemplate refuses Group subjects on jobs whose template cannot provision groups on
+// demand. "On-demand provisioning in Microsoft Entra ID", Known limitations: "Connectors for
+// cross-tenant synchronization, Workday, and so on do not support group provisioning and as a
+// result do not support on-demand provisioning of groups". A job's id starts with its template id.
+func groupsRefusedByTemplate(jobID string, planned []plannedRule) diag.Diagnostics {
+	template, _, _ := strings.Cut(jobID, ".")
+	reason := noGroupTemplateReason(template)
+	if reason == "" {
+		return nil
+	}
+	var diags diag.Diagnostics
+	for _, p := range planned {
+		for _, s := range p.subjects {
+			if s.typeName != "Group" {
+				continue
+			}
+			addAttributeError(&diags, subjectPath(p.index, s.index).AtName("object_type_name"), "Invalid object_type_name: this job cannot provision groups on demand",
+				fmt.Sprintf("Synchronization job %q (template %q) is %s. Microsoft's on-demand provisioning known limitations: "+
+					"connectors that do not provision groups (cross-tenant synchronization, Workday, SuccessFactors and other "+
+					"HR-inbound connectors) do not provision groups on demand. Provision the group's users as \"User\" subjects instead.",
+					jobID, template, reason))
+		}
+	}
+	return diags
+}
+
+// noGroupTemplateReason names what kind of job a template id is when it cannot provision groups.
+func noGroupTemplateReason(template string) string {
+	t := strings.ToLower(template)
+	switch {
+	case t == "azure2azure":
+		return "cross-tenant synchronization"
+	case strings.HasPrefix(t, "workday"), strings.HasPrefix(t, "successfactors"), strings.HasPrefix(t, "api2"):
+		return "HR-inbound provisioning"
+	}
+	return ""
+}
+
+func subjectPath(parameter, subject int) path.Path {
+	return path.Root("parameters").AtListIndex(parameter).AtName("subjects").AtListIndex(subject)
 }
 
 // missingRuleDiagnostics has one error per planned rule the schema lacks, on its rule_id, listing

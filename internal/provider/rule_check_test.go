@@ -262,7 +262,7 @@ func TestKnownRuleIDsSkipsUnknowns(t *testing.T) {
 		param(types.StringValue("rule-b")),
 	})
 	got := knownRuleIDs(ctx, list)
-	if len(got) != 1 || got[0] != (plannedRule{index: 2, id: "rule-b"}) {
+	if len(got) != 1 || got[0].index != 2 || got[0].id != "rule-b" || got[0].subjects != nil {
 		t.Errorf("got %+v, want only parameter 2's rule", got)
 	}
 	if got := knownRuleIDs(ctx, types.ListUnknown(objType)); got != nil {

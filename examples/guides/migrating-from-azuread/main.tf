@@ -1,10 +1,12 @@
 # The azuread resource of the guide, moved to entrasync: same ids, same triggers, and its state taken over.
 variable "service_principal_id" {
-  type = string
+  description = "The GUID, or azuread's path /servicePrincipals/{GUID}: both name the same object, so neither replaces the moved resource."
+  type        = string
 }
 
 variable "synchronization_job_id" {
-  type = string
+  description = "The job id, or azuread's path /servicePrincipals/{GUID}/synchronization/jobs/{jobId}."
+  type        = string
 }
 
 variable "rule_id" {
