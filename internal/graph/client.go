@@ -29,11 +29,11 @@ type Config struct {
 	Version           string                 // provider version for the User-Agent; "" reads as "dev"
 	RateLimitRequests int                    // provision calls per interval per job; 0 = client-side limiting off
 	RateLimitInterval time.Duration
-	MaxRetries        int           // retries of one call on 429/500/502/503/504 and connection errors; 0 = none
+	MaxRetries        int // retries of one call on 429/500/502/503/504 and connection errors; 0 = none
 	// StaticToken says the credential hands out a token supplied as it is (access_token): asking it
 	// again after a 401 would return the same token, so a 401 is final instead of resent once.
 	StaticToken bool
-	TryTimeout        time.Duration // per-attempt timeout, counted from the moment the attempt may send; 0 = 60s
+	TryTimeout  time.Duration // per-attempt timeout, counted from the moment the attempt may send; 0 = 60s
 	// OnEvent, optional, receives the call's context and each Event (waits, retries, answers) as it happens,
 	// on the calling goroutine.
 	OnEvent   func(context.Context, Event)
