@@ -33,6 +33,7 @@ type providerSettings struct {
 	MaxRetries        int
 	// RedactPersonalData keeps personal data of provisioning answers out of state.
 	RedactPersonalData bool
+	PlanReads          planReads
 }
 
 // resolveSettings is the one list of provider settings: each is resolved once, attribute first, then
@@ -47,6 +48,11 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 		RateLimitInterval:  resolve(r, "rate_limit_interval", m.RateLimitInterval, defaultRateLimitInterval, parseInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"),
 		MaxRetries:         resolve(r, "max_retries", m.MaxRetries, defaultMaxRetries, parseCount(0, graph.MaxRetriesLimit), "ENTRASYNC_MAX_RETRIES"),
 		RedactPersonalData: resolve(r, "redact_personal_data", m.RedactPersonalData, false, parseBool, "ENTRASYNC_REDACT_PERSONAL_DATA"),
+	}
+	s.PlanReads = planReads{
+		maxRetries: resolve(r, "plan_read_max_retries", m.PlanReadMaxRetries, defaultPlanReadMaxRetries,
+			parseCount(0, graph.MaxRetriesLimit), "ENTRASYNC_PLAN_READ_MAX_RETRIES"),
+		timeout: resolve(r, "plan_read_timeout", m.PlanReadTimeout, defaultPlanReadTimeout, parseInterval, "ENTRASYNC_PLAN_READ_TIMEOUT"),
 	}
 	s.Auth.Cloud = resolve(r, "environment", m.Environment, mustCloud("global"), parseCloud, "ARM_ENVIRONMENT")
 	s.GraphEndpoint = resolve(r, "graph_endpoint", m.GraphEndpoint, s.Auth.Cloud.GraphEndpoint, graph.ParseEndpoint, "ENTRASYNC_GRAPH_ENDPOINT")

@@ -102,6 +102,9 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 	for name, attr := range signInAttributes() {
 		resp.Schema.Attributes[name] = attr
 	}
+	for name, attr := range planReadAttributes() {
+		resp.Schema.Attributes[name] = attr
+	}
 }
 
 func (p *entrasyncProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -138,6 +141,7 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		RateLimitRequests: settings.RateLimitRequests,
 		RateLimitInterval: settings.RateLimitInterval,
 		MaxRetries:        settings.MaxRetries,
+		StaticToken:       credential.Method == auth.MethodAccessToken,
 		OnEvent:           graphEvents(credential.Secrets),
 	})
 	if err != nil {
@@ -151,7 +155,8 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		"rate_limit_requests": settings.RateLimitRequests,
 		"rate_limit_interval": settings.RateLimitInterval.String(),
 	})
-	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method}
+	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method,
+		planReads: settings.PlanReads}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
@@ -190,6 +195,8 @@ type providerModel struct {
 	RateLimitInterval  types.String `tfsdk:"rate_limit_interval"`
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
 	RedactPersonalData types.Bool   `tfsdk:"redact_personal_data"`
+	PlanReadMaxRetries types.Int64  `tfsdk:"plan_read_max_retries"`
+	PlanReadTimeout    types.String `tfsdk:"plan_read_timeout"`
 
 	ClientIDFilePath               types.String `tfsdk:"client_id_file_path"`
 	ClientCertificate              types.String `tfsdk:"client_certificate"`

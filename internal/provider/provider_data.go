@@ -14,6 +14,7 @@ type providerData struct {
 	redactPersonalData bool
 	// signInMethod names how the provider signed in, for errors about refused tokens.
 	signInMethod string
+	planReads    planReads // the budget of reads made during plan
 }
 
 // configuredData is the provider data handed to a type's Configure: nil before the provider is

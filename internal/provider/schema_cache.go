@@ -26,9 +26,14 @@ type schemaEntry struct {
 // Concurrent callers wait for that read; a failure is kept too (the next read would fail
 // alike), unless the reading caller was cancelled.
 func (d *providerData) synchronizationSchema(ctx context.Context, servicePrincipalID, jobID string) (*graph.SynchronizationSchema, error) {
-	return d.schemas.get(ctx, strings.ToLower(servicePrincipalID)+"/"+jobID, func(ctx context.Context) (*graph.SynchronizationSchema, error) {
+	return d.schemas.get(ctx, schemaKey(servicePrincipalID, jobID), func(ctx context.Context) (*graph.SynchronizationSchema, error) {
 		return d.client.GetSynchronizationSchema(ctx, servicePrincipalID, jobID)
 	})
+}
+
+// schemaKey is a job's key in the cache: service principal ids are GUIDs, job ids are compared exactly.
+func schemaKey(servicePrincipalID, jobID string) string {
+	return strings.ToLower(servicePrincipalID) + "/" + jobID
 }
 
 func (c *schemaCache) get(ctx context.Context, key string, read func(context.Context) (*graph.SynchronizationSchema, error)) (*graph.SynchronizationSchema, error) {
