@@ -29,7 +29,10 @@ type Config struct {
 	Version           string                 // provider version for the User-Agent; "" reads as "dev"
 	RateLimitRequests int                    // provision calls per interval per job; 0 = client-side limiting off
 	RateLimitInterval time.Duration
-	MaxRetries        int // retries of one call on 429/500/502/503/504 and connection errors; 0 = none
+	// RateLimitSharedDir, optional, keeps each job's window in a file of this directory under an
+	// exclusive lock, so every process of the machine that names it counts against one window.
+	RateLimitSharedDir string
+	MaxRetries         int // retries of one call on 429/500/502/503/504 and connection errors; 0 = none
 	// StaticToken says the credential hands out a token supplied as it is (access_token): asking it
 	// again after a 401 would return the same token, so a 401 is final instead of resent once.
 	StaticToken bool
@@ -61,6 +64,7 @@ type Client struct {
 	userAgent  string
 	limit      int
 	interval   time.Duration
+	sharedDir  string
 	maxRetries int
 	tryTimeout time.Duration
 	onEvent    func(context.Context, Event)
@@ -87,6 +91,7 @@ func NewClient(cfg Config) (*Client, error) {
 		userAgent:  "terraform-provider-entrasync/" + version,
 		limit:      cfg.RateLimitRequests,
 		interval:   cfg.RateLimitInterval,
+		sharedDir:  cfg.RateLimitSharedDir,
 		maxRetries: cfg.MaxRetries,
 		tryTimeout: cfg.TryTimeout,
 		onEvent:    cfg.OnEvent,
@@ -120,6 +125,11 @@ func (cfg Config) validate() (string, error) {
 		return "", fmt.Errorf("graph: MaxRetries must be between 0 and %d, got %d", MaxRetriesLimit, cfg.MaxRetries)
 	case cfg.TryTimeout < 0:
 		return "", fmt.Errorf("graph: TryTimeout must be 0 (default 60s) or positive, got %s", cfg.TryTimeout)
+	}
+	if cfg.RateLimitSharedDir != "" {
+		if err := CheckSharedDir(cfg.RateLimitSharedDir); err != nil {
+			return "", fmt.Errorf("graph: RateLimitSharedDir: %w", err)
+		}
 	}
 	return endpoint, nil
 }

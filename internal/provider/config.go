@@ -30,7 +30,9 @@ type providerSettings struct {
 	APIVersion        string
 	RateLimitRequests int
 	RateLimitInterval time.Duration
-	MaxRetries        int
+	// RateLimitSharedDir, when set, keeps each job's window in a file there, shared by every process.
+	RateLimitSharedDir string
+	MaxRetries         int
 	// RedactPersonalData keeps personal data of provisioning answers out of state.
 	RedactPersonalData bool
 	PlanReads          planReads
@@ -45,7 +47,9 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 		APIVersion: resolve(r, "api_version", m.APIVersion, graph.DefaultAPIVersion, checked(graph.CheckAPIVersion), "ENTRASYNC_API_VERSION"),
 		RateLimitRequests: resolve(r, "rate_limit_requests", m.RateLimitRequests, defaultRateLimitRequests,
 			parseCount(0, math.MaxInt32), "ENTRASYNC_RATE_LIMIT_REQUESTS"),
-		RateLimitInterval:  resolve(r, "rate_limit_interval", m.RateLimitInterval, defaultRateLimitInterval, parseInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"),
+		RateLimitInterval: resolve(r, "rate_limit_interval", m.RateLimitInterval, defaultRateLimitInterval, parseInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"),
+		RateLimitSharedDir: resolve(r, "rate_limit_shared_dir", m.RateLimitSharedDir, "", checked(graph.CheckSharedDir),
+			"ENTRASYNC_RATE_LIMIT_SHARED_DIR"),
 		MaxRetries:         resolve(r, "max_retries", m.MaxRetries, defaultMaxRetries, parseCount(0, graph.MaxRetriesLimit), "ENTRASYNC_MAX_RETRIES"),
 		RedactPersonalData: resolve(r, "redact_personal_data", m.RedactPersonalData, false, parseBool, "ENTRASYNC_REDACT_PERSONAL_DATA"),
 	}
