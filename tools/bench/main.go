@@ -68,6 +68,7 @@ type options struct {
 	planResources                    int
 	interval, timeout                time.Duration
 	throughput, fairness, startup    bool
+	twoApplies                       bool
 	goBench                          bool
 	write                            bool
 	command                          string // the make command that reproduces the run
@@ -92,6 +93,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.throughput, "throughput", true, "measure throughput at the rate limit in the three modes")
 	fs.BoolVar(&o.fairness, "fairness", true, "measure 3 jobs provisioned at once")
 	fs.BoolVar(&o.startup, "startup", true, "measure provider start-up")
+	fs.BoolVar(&o.twoApplies, "two-applies", true, "measure two applies on one job at once, with and without rate_limit_shared_dir")
 	fs.BoolVar(&o.goBench, "gobench", true, "run the Go benchmarks of "+goBenchmarkPackage)
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "limit of one Terraform command")
 	fs.BoolVar(&o.write, "write", false, "write the results to -results")
@@ -187,6 +189,7 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		{o.fairness, b.measureFairness},
 		{o.planResources > 0, b.measureScale},
 		{o.startup, b.measureStartup},
+		{o.twoApplies, b.measureTwoApplies},
 	} {
 		if section.on {
 			if err := section.measure(ctx, o, r); err != nil {
