@@ -141,7 +141,8 @@ func TestPlanReadBudget(t *testing.T) {
 				func() []*tfprotov6.Diagnostic { return planAction(t, server, scimArgs(fg.SCIMJobID)) },
 			} {
 				requireDiagnostic(t, plan(), tfprotov6.DiagnosticSeverityWarning, "rule_id not checked at plan: Microsoft Graph could not be read",
-					"synchronization_job_id", "could not read the schema of synchronization job \""+fg.SCIMJobID+"\"", "EOF",
+					"synchronization_job_id", "could not read the schema of synchronization job \""+fg.SCIMJobID+"\"",
+					fmt.Sprintf("failed after %d attempt(s)", tc.attempts),
 					fmt.Sprintf("plan_read_max_retries (%d)", tc.attempts-1), "plan_read_timeout (30s)")
 			}
 			if got := accepted.Load(); got != tc.attempts {
