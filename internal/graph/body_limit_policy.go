@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 
@@ -12,6 +11,23 @@ const (
 	maxResultBytes = 16 << 20 // a group answer with 5 members is a few hundred KiB at most
 	maxErrorBytes  = 64 << 10
 )
+
+// ErrAnswerTooLarge is the error of a call whose successful answer is larger than the cap
+// (errors.Is): the answer is dropped unread, and the call is not retried, as the next answer
+// would be as large.
+var ErrAnswerTooLarge error = answerTooLarge{}
+
+type answerTooLarge struct{}
+
+func (answerTooLarge) Error() string {
+	return "graph: Graph's answer was larger than " + maxResultSize + ", the limit of this client"
+}
+
+// NonRetriable stops azcore's retry policy, which would read a GET's answer again.
+func (answerTooLarge) NonRetriable() {}
+
+// maxResultSize is maxResultBytes for people.
+const maxResultSize = "16 MiB"
 
 // bodyLimit caps every response body before azcore reads it into memory, so a hostile or broken
 // server cannot exhaust it: a success body past the cap fails, an error body is cut short.
@@ -47,7 +63,7 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 		if b.truncate {
 			return n, io.EOF
 		}
-		return n, fmt.Errorf("graph: response body larger than %d bytes", maxResultBytes)
+		return n, ErrAnswerTooLarge
 	}
 	b.left -= int64(n)
 	return n, err

@@ -29,8 +29,14 @@ type Config struct {
 	Version           string                 // provider version for the User-Agent; "" reads as "dev"
 	RateLimitRequests int                    // provision calls per interval per job; 0 = client-side limiting off
 	RateLimitInterval time.Duration
-	MaxRetries        int           // retries of one call on 429/500/502/503/504 and connection errors; 0 = none
-	TryTimeout        time.Duration // per-attempt timeout, counted from the moment the attempt may send; 0 = 60s
+	// RateLimitSharedDir, optional, keeps each job's window in a file of this directory under an
+	// exclusive lock, so every process of the machine that names it counts against one window.
+	RateLimitSharedDir string
+	MaxRetries         int // retries of one call on 429/500/502/503/504 and connection errors; 0 = none
+	// StaticToken says the credential hands out a token supplied as it is (access_token): asking it
+	// again after a 401 would return the same token, so a 401 is final instead of resent once.
+	StaticToken bool
+	TryTimeout  time.Duration // per-attempt timeout, counted from the moment the attempt may send; 0 = 60s
 	// OnEvent, optional, receives the call's context and each Event (waits, retries, answers) as it happens,
 	// on the calling goroutine.
 	OnEvent   func(context.Context, Event)
@@ -58,9 +64,11 @@ type Client struct {
 	userAgent  string
 	limit      int
 	interval   time.Duration
+	sharedDir  string
 	maxRetries int
 	tryTimeout time.Duration
 	onEvent    func(context.Context, Event)
+	retry      policy.RetryOptions // the pipeline's, the base of a call's own retry budget
 	pipeline   runtime.Pipeline
 }
 
@@ -83,6 +91,7 @@ func NewClient(cfg Config) (*Client, error) {
 		userAgent:  "terraform-provider-entrasync/" + version,
 		limit:      cfg.RateLimitRequests,
 		interval:   cfg.RateLimitInterval,
+		sharedDir:  cfg.RateLimitSharedDir,
 		maxRetries: cfg.MaxRetries,
 		tryTimeout: cfg.TryTimeout,
 		onEvent:    cfg.OnEvent,
@@ -117,6 +126,11 @@ func (cfg Config) validate() (string, error) {
 	case cfg.TryTimeout < 0:
 		return "", fmt.Errorf("graph: TryTimeout must be 0 (default 60s) or positive, got %s", cfg.TryTimeout)
 	}
+	if cfg.RateLimitSharedDir != "" {
+		if err := CheckSharedDir(cfg.RateLimitSharedDir); err != nil {
+			return "", fmt.Errorf("graph: RateLimitSharedDir: %w", err)
+		}
+	}
 	return endpoint, nil
 }
 
@@ -127,9 +141,19 @@ func (c *Client) newPipeline(cfg Config, version string, loopbackHTTP bool) runt
 	if transport == nil {
 		transport = defaultHTTPClient()
 	}
-	retries := cfg.MaxRetries
-	if retries == 0 {
-		retries = -1 // azcore reads 0 as "default 3" and a negative value as none
+	c.retry = policy.RetryOptions{
+		MaxRetries:    azcoreRetries(cfg.MaxRetries),
+		MaxRetryDelay: maxRetryDelay,
+		StatusCodes:   retryStatusCodes,
+		// TryTimeout stays 0: azcore would start it before our limiter wait; c.try applies it.
+	}
+	var onChallenge func(*policy.Request, *http.Response, func(policy.TokenRequestOptions) error) error
+	if !cfg.StaticToken {
+		// Graph answers a rejected token (revoked, expired early) with 401 and a challenge. The policy has
+		// dropped its copy by then; this asks the credential for another and the policy resends once.
+		onChallenge = func(_ *policy.Request, _ *http.Response, authorize func(policy.TokenRequestOptions) error) error {
+			return authorize(policy.TokenRequestOptions{Scopes: cfg.Scopes})
+		}
 	}
 	return runtime.NewPipeline("entrasync", version, runtime.PipelineOptions{
 		PerCall: []policy.Policy{policyFunc(c.identify)},
@@ -137,13 +161,7 @@ func (c *Client) newPipeline(cfg Config, version string, loopbackHTTP bool) runt
 			runtime.NewBearerTokenPolicy(cfg.Credential, cfg.Scopes, &policy.BearerTokenOptions{
 				// A token never leaves the machine in clear: plain http is allowed for loopback fakes and proxies only.
 				InsecureAllowCredentialWithHTTP: loopbackHTTP,
-				// Graph answers a rejected token (revoked, expired early) with 401 and a challenge. The policy has
-				// dropped its copy by then; this asks the credential for another and the policy resends once.
-				AuthorizationHandler: policy.AuthorizationHandler{
-					OnChallenge: func(_ *policy.Request, _ *http.Response, authorize func(policy.TokenRequestOptions) error) error {
-						return authorize(policy.TokenRequestOptions{Scopes: cfg.Scopes})
-					},
-				},
+				AuthorizationHandler:            policy.AuthorizationHandler{OnChallenge: onChallenge},
 			}),
 			policyFunc(c.waitForSlot),
 			policyFunc(c.honourRetryAfter),
@@ -151,20 +169,37 @@ func (c *Client) newPipeline(cfg Config, version string, loopbackHTTP bool) runt
 			policyFunc(c.reportAnswer),
 		},
 	}, &policy.ClientOptions{
-		Retry: policy.RetryOptions{
-			MaxRetries:    int32(retries),
-			MaxRetryDelay: maxRetryDelay,
-			StatusCodes:   retryStatusCodes,
-			// TryTimeout stays 0: azcore would start it before our limiter wait; c.try applies it.
-		},
+		Retry:     c.retry,
 		Transport: bodyLimit{next: transport},
 	})
+}
+
+// azcoreRetries is a retry count as azcore reads it: 0 means its default of 3, a negative value none.
+func azcoreRetries(n int) int32 {
+	if n == 0 {
+		return -1
+	}
+	return int32(n)
+}
+
+// maxRetriesKey is the context key of a call's own retry budget.
+type maxRetriesKey struct{}
+
+// WithMaxRetries gives the calls made with ctx their own retry budget instead of Config.MaxRetries,
+// for example a small one for the reads of a plan, which must not hold it for minutes.
+func WithMaxRetries(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, maxRetriesKey{}, min(max(n, 0), MaxRetriesLimit))
 }
 
 // do sends one call (with its retries) and returns the body and request-id of its 2xx answer.
 func (c *Client) do(ctx context.Context, method, path string, body any, job *jobCall) ([]byte, string, error) {
 	call := &callState{job: job}
 	call.deadline, _ = ctx.Deadline()
+	if n, ok := ctx.Value(maxRetriesKey{}).(int); ok {
+		retry := c.retry
+		retry.MaxRetries = azcoreRetries(n)
+		ctx = policy.WithRetryOptions(ctx, retry)
+	}
 	req, err := runtime.NewRequest(context.WithValue(ctx, callKey{}, call), method, c.baseURL+path)
 	if err != nil {
 		return nil, "", fmt.Errorf("graph: building %s %s: %w", method, path, err)

@@ -83,3 +83,32 @@ func TestUnauthorizedAgainIsAnErrorNotALoop(t *testing.T) {
 		t.Errorf("tokens requested = %d, want 2", n)
 	}
 }
+
+func TestUnauthorizedWithAStaticTokenIsNotResent(t *testing.T) {
+	g := newFakeGraph(t, func(_ int, w http.ResponseWriter, _ *http.Request) { writeUnauthorized(w) })
+	cred := &sequenceCredential{}
+	c, _ := newTestClient(t, g, func(cfg *Config) { cfg.Credential, cfg.StaticToken = cred, true })
+	_, err := c.ProvisionOnDemand(context.Background(), testSP, testJob(t), groupRequest)
+	var gerr *Error
+	if !errors.As(err, &gerr) || gerr.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("want Graph's 401 error, got %v", err)
+	}
+	if n := len(g.seen()); n != 1 {
+		t.Errorf("requests = %d, want 1: the same token would be refused again", n)
+	}
+}
+
+func TestWithMaxRetriesGivesACallItsOwnBudget(t *testing.T) {
+	g := newFakeGraph(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		writeGraphError(w, http.StatusServiceUnavailable, "serviceNotAvailable", "Try again.")
+	})
+	c, _ := newTestClient(t, g, func(cfg *Config) { cfg.MaxRetries = 5 })
+	_, err := c.GetSynchronizationSchema(WithMaxRetries(context.Background(), 1), testSP, "scim.0")
+	var gerr *Error
+	if !errors.As(err, &gerr) || gerr.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("want Graph's 503 error, got %v", err)
+	}
+	if n := len(g.seen()); n != 2 {
+		t.Errorf("requests = %d, want 2: the call and its one retry", n)
+	}
+}

@@ -113,10 +113,10 @@ func (c *Client) ProvisionOnDemand(ctx context.Context, servicePrincipalID, jobI
 	if servicePrincipalID == "" || jobID == "" {
 		return nil, errors.New("graph: provisionOnDemand needs a service principal id and a job id")
 	}
-	job := &jobCall{
-		servicePrincipalID: servicePrincipalID,
-		jobID:              jobID,
-		limiter:            limiterFor(jobKey(c.endpoint, servicePrincipalID, jobID), c.limit, c.interval),
+	key := jobKey(c.endpoint, servicePrincipalID, jobID)
+	job := &jobCall{servicePrincipalID: servicePrincipalID, jobID: jobID, limiter: limiterFor(key, c.limit, c.interval)}
+	if c.sharedDir != "" {
+		job.limiter.share(c.sharedDir, key, c.tryTimeout)
 	}
 	path := "/servicePrincipals/" + url.PathEscape(servicePrincipalID) +
 		"/synchronization/jobs/" + url.PathEscape(jobID) + "/provisionOnDemand"

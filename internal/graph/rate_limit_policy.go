@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptrace"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 )
 
 // waitForSlot runs before every attempt of a provisionOnDemand call, after the token is in hand
 // so the slot is used at once: it waits for the job's limiter (its window and any Retry-After
-// pause) and moves the attempt's start to when its request is written.
+// pause) and, once the attempt is answered, counts it from then (see start).
 func (c *Client) waitForSlot(req *policy.Request) (*http.Response, error) {
 	call := callOf(req)
 	if call == nil || call.job == nil {
@@ -32,8 +31,9 @@ func (c *Client) waitForSlot(req *policy.Request) (*http.Response, error) {
 			Waited:             waited,
 		})
 	}
-	trace := &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) { limiter.sent(ticket, limiter.now()) }}
-	return req.Clone(httptrace.WithClientTrace(ctx, trace)).Next()
+	resp, err := req.Next()
+	limiter.answered(ticket, limiter.now())
+	return resp, err
 }
 
 // throttled completes a limiter's or a Retry-After's *ThrottledError with the job and reports

@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/http/httptrace"
 	"sync"
 	"testing"
 	"time"
 )
 
 // TestSlidingWindowServerSeesNo429: callers at once, and a server that counts arrivals in a
-// sliding window (rejected ones too, as Graph does) never sees more than the limit. The server
-// stamps an arrival on the limiter's fake clock when the request is written: on a real clock, a
-// busy machine delays a server's stamp by more than the limiter's margin and fails the test.
+// sliding window (rejected ones too, as Graph does) never sees more than the limit. The client
+// counts a call from its answer, which comes after the server's stamp however late that is.
 func TestSlidingWindowServerSeesNo429(t *testing.T) {
 	const limit, interval, callers = 5, time.Second, 12
 	clock := newFakeClock()
@@ -21,9 +19,6 @@ func TestSlidingWindowServerSeesNo429(t *testing.T) {
 	var arrivals []time.Time
 	arrived := make(chan struct{}, callers)
 	m := &memoryTransport{handle: func(n int, req *http.Request) (*http.Response, error) {
-		if trace := httptrace.ContextClientTrace(req.Context()); trace != nil && trace.WroteRequest != nil {
-			trace.WroteRequest(httptrace.WroteRequestInfo{})
-		}
 		now := clock.Now()
 		mu.Lock()
 		arrivals = append(arrivals, now)

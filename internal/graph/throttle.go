@@ -87,17 +87,25 @@ type limiter struct {
 	mu       sync.Mutex
 	limit    int // 0: no window, only pauses apply
 	interval time.Duration
-	starts   []start  // the last limit calls, oldest first
+	starts   []start  // the calls that may still count in a window, by at
 	queue    []uint64 // tickets of waiting callers, in arrival order
 	ticket   uint64
 	pause    pause
 	changed  chan struct{} // closed and replaced on every change, waking all waiters
+	owner    string        // names this limiter's starts in a shared window: processOwner
+	shared   *sharedWindow // nil: the window is this process's alone
+	flight   time.Duration // how long a start may stay in flight in a shared window
 }
 
-// start is when a call started: granted its slot, then moved to when its request was written.
+// start is a call's place in the window. Graph counts a call from when it arrives there, which
+// the client cannot see: between the grant and the answer the call may still be on its way (a
+// descheduled sender, a slow network), so while in flight it counts as now; once answered it
+// counts from when the answer came, an upper bound of its arrival whatever the delays.
 type start struct {
-	at     time.Time
-	ticket uint64
+	at       time.Time
+	ticket   uint64
+	owner    string // the process that made the call (processOwner), for shared windows
+	inFlight bool
 }
 
 // pause is a Retry-After that holds every caller of the job.
@@ -108,7 +116,7 @@ type pause struct {
 }
 
 func newLimiter(c clock, limit int, interval time.Duration) *limiter {
-	l := &limiter{clock: c, changed: make(chan struct{})}
+	l := &limiter{clock: c, changed: make(chan struct{}), owner: processOwner}
 	l.tighten(limit, interval)
 	return l
 }
@@ -127,9 +135,6 @@ func (l *limiter) tighten(limit int, interval time.Duration) {
 	defer l.mu.Unlock()
 	if l.limit == 0 || limit < l.limit {
 		l.limit = limit
-		if len(l.starts) > limit {
-			l.starts = slices.Clone(l.starts[len(l.starts)-limit:])
-		}
 		l.notifyLocked()
 	}
 	if interval > l.interval {
@@ -154,11 +159,14 @@ func (l *limiter) acquire(ctx context.Context, deadline time.Time) (uint64, erro
 	for {
 		now := l.clock.Now()
 		pos := slices.Index(l.queue, ticket)
-		at := l.slotLocked(pos, now)
-		if pos == 0 && !at.After(now) {
-			l.startLocked(ticket, now)
+		at, started, err := l.tryStartLocked(ticket, pos, now)
+		if started || err != nil {
+			if err != nil {
+				l.leaveLocked(ticket)
+				ticket = 0
+			}
 			l.mu.Unlock()
-			return ticket, nil
+			return ticket, err
 		}
 		if !deadline.IsZero() && !at.Before(deadline) {
 			err := l.throttledLocked(at.Sub(now), now)
@@ -188,6 +196,40 @@ func (l *limiter) acquire(ctx context.Context, deadline time.Time) (uint64, erro
 	}
 }
 
+// tryStartLocked starts the waiter at queue position pos if its slot has come, and returns the
+// slot. With a shared window the first waiter reads the window, and writes its start, under the
+// file's lock, so the processes sharing it never start more than the limit in a window.
+func (l *limiter) tryStartLocked(ticket uint64, pos int, now time.Time) (at time.Time, started bool, err error) {
+	try := func() {
+		at = l.slotLocked(pos, now)
+		if pos == 0 && !at.After(now) {
+			l.startLocked(ticket, now)
+			started = true
+		}
+	}
+	if pos != 0 || l.shared == nil {
+		try()
+		return at, started, nil
+	}
+	err = l.shared.update(func(entries []sharedEntry) []sharedEntry {
+		l.starts = l.shared.starts(entries, now)
+		try()
+		return l.shared.entries(l.starts, l.flight)
+	})
+	return at, started, err
+}
+
+// share keeps the job's window in a file of dir from now on (the first directory given wins).
+// flight bounds how long a start of this process counts as in flight for the others.
+func (l *limiter) share(dir, key string, flight time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.shared == nil {
+		l.shared = newSharedWindow(dir, key)
+	}
+	l.flight = max(l.flight, flight)
+}
+
 // slotLocked is the earliest start of the waiter at queue position pos, assuming every waiter
 // ahead of it starts as early as the window and the pause allow.
 func (l *limiter) slotLocked(pos int, now time.Time) time.Time {
@@ -200,8 +242,13 @@ func (l *limiter) slotLocked(pos int, now time.Time) time.Time {
 	}
 	starts := make([]time.Time, 0, len(l.starts)+pos)
 	for _, s := range l.starts {
-		starts = append(starts, s.at)
+		if s.inFlight && s.at.Before(now) {
+			starts = append(starts, now)
+		} else {
+			starts = append(starts, s.at)
+		}
 	}
+	slices.SortFunc(starts, time.Time.Compare)
 	for i := 0; ; i++ {
 		if n := len(starts); n >= l.limit {
 			if free := starts[n-l.limit].Add(l.interval + l.margin); free.After(at) {
@@ -218,12 +265,17 @@ func (l *limiter) slotLocked(pos int, now time.Time) time.Time {
 func (l *limiter) startLocked(ticket uint64, now time.Time) {
 	l.queue = l.queue[1:]
 	if l.limit > 0 {
-		if len(l.starts) == l.limit {
-			l.starts = append(l.starts[:0], l.starts[1:]...)
-		}
-		l.starts = append(l.starts, start{at: now, ticket: ticket})
+		l.forgetLocked(now)
+		l.starts = append(l.starts, start{at: now, ticket: ticket, owner: l.owner, inFlight: true})
 	}
 	l.notifyLocked()
+}
+
+// forgetLocked drops the answered calls that can no longer hold anyone: their window has passed.
+func (l *limiter) forgetLocked(now time.Time) {
+	l.starts = slices.DeleteFunc(l.starts, func(s start) bool {
+		return !s.inFlight && !s.at.Add(l.interval+l.margin).After(now)
+	})
 }
 
 // now reads the limiter's clock.
@@ -233,19 +285,34 @@ func (l *limiter) now() time.Time {
 	return l.clock.Now()
 }
 
-// sent moves a start to when its request was written. A sender descheduled between its grant
-// and the write would otherwise reach a strict server closer to the next window than planned.
-// Moving a start later only ever delays the calls after it.
-func (l *limiter) sent(ticket uint64, at time.Time) {
+// answered ends a call's flight at at, when its answer (or its failure) came: from then on it
+// counts from that moment. Moving a start later only ever delays the calls after it.
+func (l *limiter) answered(ticket uint64, at time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	i := slices.IndexFunc(l.starts, func(s start) bool { return s.ticket == ticket })
-	if i < 0 || !at.After(l.starts[i].at) {
+	mark := func() {
+		i := slices.IndexFunc(l.starts, func(s start) bool { return s.ticket == ticket && s.owner == l.owner })
+		if i < 0 {
+			return
+		}
+		l.starts[i].inFlight = false
+		if at.After(l.starts[i].at) {
+			l.starts[i].at = at
+		}
+		slices.SortStableFunc(l.starts, func(a, b start) int { return a.at.Compare(b.at) })
+		l.notifyLocked()
+	}
+	if l.shared == nil {
+		mark()
 		return
 	}
-	l.starts[i].at = at
-	slices.SortStableFunc(l.starts, func(a, b start) int { return a.at.Compare(b.at) })
-	l.notifyLocked()
+	// Should the write fail, the start stays in flight until its attempt's timeout: later, never
+	// sooner, than its answer.
+	_ = l.shared.update(func(entries []sharedEntry) []sharedEntry {
+		l.starts = l.shared.starts(entries, l.clock.Now())
+		mark()
+		return l.shared.entries(l.starts, l.flight)
+	})
 }
 
 func (l *limiter) leaveLocked(ticket uint64) {

@@ -456,13 +456,16 @@ func BenchmarkLimiter100Callers(b *testing.B) {
 	wg.Wait()
 }
 
-// wait is acquire without the ticket, for tests that only care about when callers start.
+// wait is acquire of a call answered at once, for tests that only care about when callers start.
 func (l *limiter) wait(ctx context.Context, deadline time.Time) error {
-	_, err := l.acquire(ctx, deadline)
+	ticket, err := l.acquire(ctx, deadline)
+	if err == nil {
+		l.answered(ticket, l.now())
+	}
 	return err
 }
 
-func TestLimiterCountsFromWhenTheRequestWasWritten(t *testing.T) {
+func TestLimiterCountsACallFromItsAnswer(t *testing.T) {
 	c := newFakeClock()
 	l := newLimiter(c, 1, 10*time.Second)
 	l.margin = 0
@@ -471,14 +474,17 @@ func TestLimiterCountsFromWhenTheRequestWasWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The request left 3s after its grant (its sender was descheduled): a strict server counts
-	// from its arrival, so the next call may start at 3s + 10s, not at 10s.
-	l.sent(first, t0.Add(3*time.Second))
-	l.sent(first, t0.Add(time.Second)) // an earlier stamp never moves a start back
-	l.sent(first+1, t0.Add(time.Hour)) // an unknown ticket changes nothing
 	var te *ThrottledError
-	if err := l.wait(context.Background(), t0.Add(13*time.Second)); !errors.As(err, &te) || te.RetryAfter != 13*time.Second {
-		t.Fatalf("next call = %v, want throttled for 13s", err)
+	// In flight, the call may reach Graph at any moment: at 5s the next may start 10s later at the earliest.
+	c.advance(5 * time.Second)
+	if err := l.wait(context.Background(), t0.Add(15*time.Second)); !errors.As(err, &te) || te.RetryAfter != 10*time.Second {
+		t.Fatalf("next call while the first is in flight = %v, want throttled for 10s", err)
+	}
+	// Answered at 3s (stamped late): a strict server counted it at 3s or before, so the next may start at 13s.
+	l.answered(first, t0.Add(3*time.Second))
+	l.answered(first+1, t0.Add(time.Hour)) // an unknown ticket changes nothing
+	if err := l.wait(context.Background(), t0.Add(13*time.Second)); !errors.As(err, &te) || te.RetryAfter != 8*time.Second {
+		t.Fatalf("next call = %v, want throttled for 8s", err)
 	}
 	if got := lastStart(l); !got.Equal(t0.Add(3 * time.Second)) {
 		t.Errorf("start = %v, want t0+3s", got)

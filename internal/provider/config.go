@@ -30,11 +30,14 @@ type providerSettings struct {
 	APIVersion        string
 	RateLimitRequests int
 	RateLimitInterval time.Duration
-	MaxRetries        int
+	// RateLimitSharedDir, when set, keeps each job's window in a file there, shared by every process.
+	RateLimitSharedDir string
+	MaxRetries         int
 	// RedactPersonalData keeps personal data of provisioning answers out of state.
 	RedactPersonalData bool
 	// MembersPerCall is how many members of a group one provisionOnDemand call sends.
 	MembersPerCall int
+	PlanReads      planReads
 }
 
 // resolveSettings is the one list of provider settings: each is resolved once, attribute first, then
@@ -46,10 +49,17 @@ func resolveSettings(m providerModel, getenv func(string) string) (providerSetti
 		APIVersion: resolve(r, "api_version", m.APIVersion, graph.DefaultAPIVersion, checked(graph.CheckAPIVersion), "ENTRASYNC_API_VERSION"),
 		RateLimitRequests: resolve(r, "rate_limit_requests", m.RateLimitRequests, defaultRateLimitRequests,
 			parseCount(0, math.MaxInt32), "ENTRASYNC_RATE_LIMIT_REQUESTS"),
-		RateLimitInterval:  resolve(r, "rate_limit_interval", m.RateLimitInterval, defaultRateLimitInterval, parseInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"),
+		RateLimitInterval: resolve(r, "rate_limit_interval", m.RateLimitInterval, defaultRateLimitInterval, parseInterval, "ENTRASYNC_RATE_LIMIT_INTERVAL"),
+		RateLimitSharedDir: resolve(r, "rate_limit_shared_dir", m.RateLimitSharedDir, "", checked(graph.CheckSharedDir),
+			"ENTRASYNC_RATE_LIMIT_SHARED_DIR"),
 		MaxRetries:         resolve(r, "max_retries", m.MaxRetries, defaultMaxRetries, parseCount(0, graph.MaxRetriesLimit), "ENTRASYNC_MAX_RETRIES"),
 		RedactPersonalData: resolve(r, "redact_personal_data", m.RedactPersonalData, false, parseBool, "ENTRASYNC_REDACT_PERSONAL_DATA"),
 		MembersPerCall:     resolve(r, "members_per_call", m.MembersPerCall, maxGroupMembers, parseCount(1, maxGroupMembers), "ENTRASYNC_MEMBERS_PER_CALL"),
+	}
+	s.PlanReads = planReads{
+		maxRetries: resolve(r, "plan_read_max_retries", m.PlanReadMaxRetries, defaultPlanReadMaxRetries,
+			parseCount(0, graph.MaxRetriesLimit), "ENTRASYNC_PLAN_READ_MAX_RETRIES"),
+		timeout: resolve(r, "plan_read_timeout", m.PlanReadTimeout, defaultPlanReadTimeout, parseInterval, "ENTRASYNC_PLAN_READ_TIMEOUT"),
 	}
 	s.Auth.Cloud = resolve(r, "environment", m.Environment, mustCloud("global"), parseCloud, "ARM_ENVIRONMENT")
 	s.GraphEndpoint = resolve(r, "graph_endpoint", m.GraphEndpoint, s.Auth.Cloud.GraphEndpoint, graph.ParseEndpoint, "ENTRASYNC_GRAPH_ENDPOINT")

@@ -30,6 +30,19 @@ func TestResolveSettingsDefaults(t *testing.T) {
 	}
 }
 
+func TestResolveSettingsPlanReadsAndSharedDir(t *testing.T) {
+	s, diags := resolveSettings(nullModel(), envOf(nil))
+	if diags.HasError() || s.PlanReads != (planReads{maxRetries: 2, timeout: 30 * time.Second}) || s.RateLimitSharedDir != "" {
+		t.Fatalf("defaults = %+v, %v", s, diags)
+	}
+	dir := t.TempDir()
+	s, diags = resolveSettings(nullModel(), envOf(map[string]string{"ENTRASYNC_PLAN_READ_MAX_RETRIES": "0",
+		"ENTRASYNC_PLAN_READ_TIMEOUT": "5s", "ENTRASYNC_RATE_LIMIT_SHARED_DIR": dir}))
+	if diags.HasError() || s.PlanReads != (planReads{maxRetries: 0, timeout: 5 * time.Second}) || s.RateLimitSharedDir != dir {
+		t.Fatalf("from the environment = %+v, %v", s, diags)
+	}
+}
+
 func TestResolveSettingsEnvironmentFallbackAndPrecedence(t *testing.T) {
 	env := envOf(map[string]string{
 		"ARM_TENANT_ID": "t-env", "ARM_CLIENT_ID": "c-env", "ARM_CLIENT_SECRET": "s-env",
@@ -98,6 +111,9 @@ func TestResolveSettingsInvalidEnvironmentValuesNameTheVariable(t *testing.T) {
 		"endpoint http": {"ENTRASYNC_GRAPH_ENDPOINT", "http://10.0.0.5", "plain http on a non-loopback host"},
 		"endpoint path": {"ENTRASYNC_GRAPH_ENDPOINT", "http://127.0.0.1:18080/v1.0", "environment variable ENTRASYNC_GRAPH_ENDPOINT: \"http://127.0.0.1:18080/v1.0\" has the API version \"v1.0\" in its path"},
 		"retries range": {"ENTRASYNC_MAX_RETRIES", "1000", "\"1000\" is not a whole number from 0 to 100"},
+		"plan retries":  {"ENTRASYNC_PLAN_READ_MAX_RETRIES", "101", "environment variable ENTRASYNC_PLAN_READ_MAX_RETRIES: \"101\" is not a whole number from 0 to 100"},
+		"plan timeout":  {"ENTRASYNC_PLAN_READ_TIMEOUT", "0s", "environment variable ENTRASYNC_PLAN_READ_TIMEOUT: \"0s\" must be longer than zero"},
+		"shared dir":    {"ENTRASYNC_RATE_LIMIT_SHARED_DIR", "windows", "environment variable ENTRASYNC_RATE_LIMIT_SHARED_DIR: \"windows\" is not an absolute path"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, diags := resolveSettings(nullModel(), envOf(map[string]string{tc.env: tc.value}))

@@ -77,13 +77,21 @@ func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, fail
 		}
 	case graph.StatusSuccess:
 	default:
-		diags.AddWarning(fmt.Sprintf("Provisioning of %s ended with status %s", subject, e.Status), strings.TrimSpace(failureDetail(e, requestID)))
+		// Not a failure: the apply succeeds and the resource is kept, so it is not replaced on its own.
+		diags.AddWarning(fmt.Sprintf("Provisioning of %s ended with status %s", subject, e.Status), entryFacts(e, requestID)+
+			"The apply succeeded: a resource keeps this answer in its state (terraform state show) and provisions again only when an "+
+			"argument or a trigger changes, or with terraform apply -replace. Running the action again provisions again.")
 	}
 	return diags
 }
 
 // failureDetail names the failing step, the codes and what to do, as support needs them.
 func failureDetail(e graph.ProvisioningEntry, requestID string) string {
+	return entryFacts(e, requestID) + "Running again provisions again. A resource keeps this answer in its state (terraform state show) and is replaced on the next apply."
+}
+
+// entryFacts are the lines of an entry that support needs: the failing step, the codes, the request id.
+func entryFacts(e graph.ProvisioningEntry, requestID string) string {
 	var b strings.Builder
 	if step := failingStep(e); step != nil {
 		fmt.Fprintf(&b, "Step %s (%s): %s\n", step.Name, step.Type, step.Description)
@@ -196,6 +204,10 @@ func graphErrorDiagnostics(err error, call provisionCall, parameterCount int, si
 			err.Error()+". The request may have reached Graph before the cancellation. Run apply again: subjects that "+
 				"were provisioned answer \"already in sync\" (Skipped, RedundantExport), which counts as success; the job's "+
 				"provisioning logs say what Graph did.")
+	case errors.Is(err, graph.ErrAnswerTooLarge):
+		diags.AddError("Microsoft Graph's answer was too large",
+			"Graph's answer was larger than 16 MiB, nothing was saved: the provider reads no answer past that size. "+
+				"The call may have taken effect in Graph; run apply again once the answer is smaller (fewer subjects per call).\n"+err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		diags.AddError("Provisioning timed out", err.Error()+". Raise the timeout (timeouts.create on the resource, timeouts.invoke on the action) if the rate limit makes calls wait.")
 	default:

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -268,6 +267,8 @@ func TestAccFault_malformedAnswers(t *testing.T) {
 			wantErr: `(?s)Unrecognised answer from Microsoft Graph`,
 			state: map[string]knownvalue.Check{"status": knownvalue.Null(), "result_key": re(`StatusInfo$`),
 				"result_value": knownvalue.StringExact(strings.Repeat("[", 100000) + strings.Repeat("]", 100000))}},
+		{name: "17 MiB body", fault: fg.Fault{Kind: fg.FaultHugeBody, Size: 17 << 20},
+			wantErr: `(?s)Microsoft Graph's answer was too large.*Graph's answer was larger than 16 MiB, nothing was saved`},
 		{name: "10 MB body", fault: fg.Fault{Kind: fg.FaultHugeBody, Size: 10 << 20},
 			state: map[string]knownvalue.Check{"status": knownvalue.StringExact("Success"), "result_value": paddingString{10<<20 - 1024, 10 << 20}}},
 	} {
@@ -320,24 +321,24 @@ func (p paddingString) CheckValue(v any) error {
 
 func (p paddingString) String() string { return fmt.Sprintf("%d to %d bytes of padding", p.min, p.max) }
 
-// TestAccFault_expiredTokenOnce: Graph rejects the token once (revoked or expired early): the
-// provider asks for a token again and resends that call once, and the apply succeeds.
-func TestAccFault_expiredTokenOnce(t *testing.T) {
+// TestAccFault_refusedStaticToken: Graph refuses access_token (revoked or expired). Asking a static
+// token again returns the same token, so the call is not resent: the apply fails at once with an
+// error that names the sign-in method. (Other methods get one new token: see internal/graph.)
+func TestAccFault_refusedStaticToken(t *testing.T) {
 	t.Parallel()
-	var rejected atomic.Bool
-	env := newFakeEnv(t, fg.Options{AcceptToken: func(string) bool { return !rejected.CompareAndSwap(false, true) }}, "")
+	env := newFakeEnv(t, fg.Options{AcceptToken: func(string) bool { return false }}, "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
 		Steps: []resource.TestStep{{
-			Config: userConfig(env, fg.UserAdaID, ""),
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue(resAddr, str("status"), knownvalue.StringExact("Success")),
-			},
+			Config:      userConfig(env, fg.UserAdaID, ""),
+			ExpectError: wrapped("Microsoft Graph refused the sign-in", "Graph answered 401 to the token from access token (access_token"),
 		}},
 	})
 	reqs := env.srv.Requests()
-	if len(reqs) < 2 || reqs[0].Status != http.StatusUnauthorized || reqs[1].Status != http.StatusOK ||
-		reqs[1].Operation != reqs[0].Operation || env.srv.CountStatus(http.StatusUnauthorized) != 1 {
-		t.Fatalf("requests %+v: want one 401 followed by the same call answered 200", reqs[:min(len(reqs), 3)])
+	if env.srv.CountStatus(http.StatusUnauthorized) != len(reqs) {
+		t.Fatalf("requests %+v: want every one refused", reqs)
+	}
+	if n := env.provisionCalls(); n != 1 {
+		t.Fatalf("provision calls = %d, want 1: the refused token is not sent again", n)
 	}
 }

@@ -4,7 +4,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"os"
+	"path/filepath"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -84,6 +86,19 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					return err
 				})},
 			},
+			"rate_limit_shared_dir": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Absolute path of a directory where the rate limit window of each job is kept in a file, under an exclusive " +
+					"lock, so that every provider process of the machine given the same directory (parallel applies on one CI agent, " +
+					"Atlantis workspaces) counts against one window. Created if missing. Unset (default), each process counts alone. " +
+					"Linux, macOS and the BSDs only: refused on Windows, which lacks `flock`. Defaults to `ENTRASYNC_RATE_LIMIT_SHARED_DIR`.",
+				Validators: []validator.String{stringCheck("an absolute directory path", func(v string) error {
+					if !filepath.IsAbs(v) {
+						return errors.New("not an absolute path")
+					}
+					return nil
+				})},
+			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Retries of one call after 429, 500, 502, 503, 504 or a connection error: 0 to 100. Default `10`. " +
@@ -105,6 +120,9 @@ func (p *entrasyncProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 		},
 	}
 	for name, attr := range signInAttributes() {
+		resp.Schema.Attributes[name] = attr
+	}
+	for name, attr := range planReadAttributes() {
 		resp.Schema.Attributes[name] = attr
 	}
 }
@@ -135,15 +153,17 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	client, err := graph.NewClient(graph.Config{
-		Endpoint:          settings.GraphEndpoint,
-		APIVersion:        settings.APIVersion,
-		Credential:        credential,
-		Scopes:            []string{settings.Auth.Cloud.Scope()},
-		Version:           p.version,
-		RateLimitRequests: settings.RateLimitRequests,
-		RateLimitInterval: settings.RateLimitInterval,
-		MaxRetries:        settings.MaxRetries,
-		OnEvent:           graphEvents(credential.Secrets),
+		Endpoint:           settings.GraphEndpoint,
+		APIVersion:         settings.APIVersion,
+		Credential:         credential,
+		Scopes:             []string{settings.Auth.Cloud.Scope()},
+		Version:            p.version,
+		RateLimitRequests:  settings.RateLimitRequests,
+		RateLimitInterval:  settings.RateLimitInterval,
+		RateLimitSharedDir: settings.RateLimitSharedDir,
+		MaxRetries:         settings.MaxRetries,
+		StaticToken:        credential.Method == auth.MethodAccessToken,
+		OnEvent:            graphEvents(credential.Secrets),
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
@@ -157,7 +177,8 @@ func (p *entrasyncProvider) Configure(ctx context.Context, req provider.Configur
 		"rate_limit_interval": settings.RateLimitInterval.String(),
 	})
 	data := &providerData{client: client, redactPersonalData: settings.RedactPersonalData, signInMethod: credential.Method,
-		membersPerCall: settings.MembersPerCall, apiVersion: settings.APIVersion, rateLimitRequests: settings.RateLimitRequests, rateLimitInterval: settings.RateLimitInterval}
+		membersPerCall: settings.MembersPerCall, apiVersion: settings.APIVersion, rateLimitRequests: settings.RateLimitRequests, rateLimitInterval: settings.RateLimitInterval,
+		planReads: settings.PlanReads}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ActionData = data
@@ -198,9 +219,12 @@ type providerModel struct {
 	APIVersion         types.String `tfsdk:"api_version"`
 	RateLimitRequests  types.Int64  `tfsdk:"rate_limit_requests"`
 	RateLimitInterval  types.String `tfsdk:"rate_limit_interval"`
+	RateLimitSharedDir types.String `tfsdk:"rate_limit_shared_dir"`
 	MaxRetries         types.Int64  `tfsdk:"max_retries"`
 	RedactPersonalData types.Bool   `tfsdk:"redact_personal_data"`
 	MembersPerCall     types.Int64  `tfsdk:"members_per_call"`
+	PlanReadMaxRetries types.Int64  `tfsdk:"plan_read_max_retries"`
+	PlanReadTimeout    types.String `tfsdk:"plan_read_timeout"`
 
 	ClientIDFilePath               types.String `tfsdk:"client_id_file_path"`
 	ClientCertificate              types.String `tfsdk:"client_certificate"`

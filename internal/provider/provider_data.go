@@ -23,6 +23,7 @@ type providerData struct {
 	// rateLimitRequests per rateLimitInterval: plan-time estimates of batches, and the pace of retry_skipped_for.
 	rateLimitRequests int
 	rateLimitInterval time.Duration
+	planReads         planReads // the budget of reads made during plan
 }
 
 // configuredData is the provider data handed to a type's Configure: nil before the provider is

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/entrasync/terraform-provider-entrasync/internal/graph"
 )
@@ -27,9 +26,10 @@ type plannedSubject struct {
 	typeName string
 }
 
-// checkRuleIDs turns a rule_id that the job's schema lacks into a plan-time error instead of
-// a failed apply. It checks only known values, and skips quietly when the schema cannot be
-// read (for example without read permission): the apply then reports Graph's own answer.
+// checkRuleIDs turns a rule_id that the job's schema lacks, or a job that does not exist, into a
+// plan-time error instead of a failed apply. It checks only known values. When the schema cannot
+// be read (no permission, Graph unreachable within the plan's budget) the plan warns that the
+// check was skipped, and the apply reports Graph's own answer.
 func checkRuleIDs(ctx context.Context, data *providerData, plan provisionOnDemandModel) diag.Diagnostics {
 	if plan.ServicePrincipalID.IsUnknown() || plan.SynchronizationJobID.IsUnknown() {
 		return nil
@@ -41,15 +41,15 @@ func checkRuleIDs(ctx context.Context, data *providerData, plan provisionOnDeman
 		return nil
 	}
 	diags := groupsRefusedByTemplate(job, rules)
-	schema, err := data.synchronizationSchema(ctx, sp, job)
-	logFields := map[string]any{"service_principal_id": sp, "synchronization_job_id": job}
+	schema, err := data.planSchema(ctx, sp, job)
 	if err != nil {
-		logFields["error"] = err.Error()
-		tflog.Debug(ctx, "rule_id not checked at plan: the job's schema cannot be read", logFields)
+		diags.Append(data.schemaReadDiagnostics(ctx, sp, job, err)...)
 		return diags
 	}
 	if len(schema.Rules) == 0 {
-		tflog.Debug(ctx, "rule_id not checked at plan: the job's schema lists no rules", logFields)
+		diags.AddAttributeWarning(path.Root("synchronization_job_id"), "rule_id not checked at plan: the job's schema lists no rules",
+			fmt.Sprintf("Graph answered with a schema of synchronization job %q of service principal %s that has no synchronizationRules, "+
+				"so rule_id could not be checked. The apply reports Graph's answer.", job, sp))
 		return diags
 	}
 	diags.Append(missingRuleDiagnostics(sp, job, schema, rules)...)

@@ -72,7 +72,7 @@ type options struct {
 	interval, timeout                 time.Duration
 	throughput, fairness, startup     bool
 	cliPlan, cliPlanLarge, inProcess  bool
-	teams                             bool
+	teams, twoApplies                 bool
 	profileDir                        string
 	goBench                           bool
 	write                             bool
@@ -104,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.profileDir, "profile", "", "write CPU and allocation profiles of the in-process plans into `dir`")
 	fs.BoolVar(&o.startup, "startup", true, "measure provider start-up")
 	fs.BoolVar(&o.teams, "teams", true, "measure one group of 100 members in batches next to 20 groups of 5")
+	fs.BoolVar(&o.twoApplies, "two-applies", true, "measure two applies on one job at once, with and without rate_limit_shared_dir")
 	fs.BoolVar(&o.goBench, "gobench", true, "run the Go benchmarks of "+goBenchmarkPackage)
 	fs.DurationVar(&o.timeout, "timeout", 20*time.Minute, "limit of one Terraform command")
 	fs.BoolVar(&o.write, "write", false, "write the results to -results")
@@ -201,6 +202,7 @@ func measure(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		{o.planResources > 0 && o.inProcess, b.measureInProcess},
 		{o.planResources > 0 && o.cliPlan, b.measureScale},
 		{o.startup, b.measureStartup},
+		{o.twoApplies, b.measureTwoApplies},
 	} {
 		if section.on {
 			if err := section.measure(ctx, o, r); err != nil {
