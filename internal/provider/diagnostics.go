@@ -62,7 +62,7 @@ func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, fail
 	var diags diag.Diagnostics
 	switch e.Status {
 	case graph.StatusFailure:
-		diags.AddError("Provisioning failed for "+subject, failureDetail(e, requestID)+afterFailure)
+		diags.AddError("Provisioning failed for "+subject, entryFacts(e, requestID)+afterFailure)
 	case graph.StatusSkipped:
 		if e.AlreadyInSync() {
 			return diags // already in sync: the desired state
@@ -77,17 +77,10 @@ func entryDiagnostics(e graph.ProvisioningEntry, subject, requestID string, fail
 		}
 	case graph.StatusSuccess:
 	default:
-		// Not a failure: the apply succeeds and the resource is kept, so it is not replaced on its own.
-		diags.AddWarning(fmt.Sprintf("Provisioning of %s ended with status %s", subject, e.Status), entryFacts(e, requestID)+
-			"The apply succeeded: a resource keeps this answer in its state (terraform state show) and provisions again only when an "+
-			"argument or a trigger changes, or with terraform apply -replace. Running the action again provisions again.")
+		// Not a failure: nothing is tainted or replaced, so the text claims neither (resource and action alike).
+		diags.AddWarning(fmt.Sprintf("Provisioning of %s ended with status %s", subject, e.Status), strings.TrimSpace(entryFacts(e, requestID)))
 	}
 	return diags
-}
-
-// failureDetail names the failing step, the codes and what to do, as support needs them.
-func failureDetail(e graph.ProvisioningEntry, requestID string) string {
-	return entryFacts(e, requestID) + "Running again provisions again. A resource keeps this answer in its state (terraform state show) and is replaced on the next apply."
 }
 
 // entryFacts are the lines of an entry that support needs: the failing step, the codes, the request id.

@@ -82,7 +82,7 @@ func TestOutcomeDiagnostics(t *testing.T) {
 		"key failure over entries": {graph.ProvisionResult{Status: "Failure", KeyResult: "Failure", KeyErrorCode: "ServiceError", KeyErrorMessage: "the run failed",
 			Entries: []graph.ProvisioningEntry{{Status: "Success"}}}, false, 1, 0, "Provisioning failed for the request"},
 		"unreadable":              {graph.ProvisionResult{}, false, 1, 0, "no provisioning status could be read"},
-		"warning status":          {graph.ProvisionResult{Status: "Warning", Entries: []graph.ProvisioningEntry{{Status: "Warning"}}}, false, 0, 1, "The apply succeeded: a resource keeps this answer"},
+		"warning status":          {graph.ProvisionResult{Status: "Warning", Entries: []graph.ProvisioningEntry{{Status: "Warning"}}}, false, 0, 1, "Provisioning of a subject ended with status Warning"},
 		"mixed: one of each kind": {graph.ProvisionResult{Status: "Failure", Entries: []graph.ProvisioningEntry{{Status: "Success"}, failing, {Status: "Skipped", ErrorCode: "NotEffectivelyEntitled"}}}, false, 1, 1, "dev@example.com"},
 	} {
 		t.Run(name, func(t *testing.T) {
