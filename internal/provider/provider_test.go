@@ -2,7 +2,10 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +19,17 @@ import (
 var testAccProviders = map[string]func() (tfprotov6.ProviderServer, error){
 	"entrasync": providerserver.NewProtocol6WithError(New("test")()),
 }
+
+// cliIsOpenTofu reports whether the acceptance tests run OpenTofu (make test-tofu) rather than
+// Terraform: the CLI at TF_ACC_TERRAFORM_PATH names itself in the first line of its version.
+var cliIsOpenTofu = sync.OnceValue(func() bool {
+	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		return false // terraform-plugin-testing then looks for terraform
+	}
+	out, err := exec.Command(path, "version").Output()
+	return err == nil && strings.HasPrefix(string(out), "OpenTofu")
+})
 
 // testTokenValue is the bearer token the tests sign in with; log tests search for it.
 const testTokenValue = "test-token-3c2f0e9a" //nolint:gosec // a fake token for the fake Graph
