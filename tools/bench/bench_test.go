@@ -302,3 +302,42 @@ func TestTimelineCallsAreProvisionCallsFromTheFirst(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
+
+func TestScaleSummaryAndGoal(t *testing.T) {
+	ms := func(d float64) time.Duration { return time.Duration(d * float64(time.Millisecond)) }
+	sample := func(wallMS, cpuMS float64, rssMiB int64) planSample {
+		return planSample{wall: ms(wallMS), provider: usage{cpu: ms(cpuMS), peakRSS: rssMiB << 20}}
+	}
+	// Two runs of 10 resources: entrasync 2x then 1.2x the floor's wall; CPU 20 and 30 ms in all.
+	samples := map[string][]planSample{
+		"entrasync_provision_on_demand": {sample(2000, 20, 50), sample(1200, 30, 70)},
+		"floor provider":                {sample(1000, 10, 40), sample(1000, 10, 40)},
+		"terraform_data":                {sample(500, 0, 0), sample(500, 0, 0)},
+	}
+	s := scaleRows(newScaleTable(), 10, samples)
+	if s.wallRatio != 1.6 || s.cpuRatio != 2.5 || s.cpuMS != 2.5 || s.floorCPUMS != 1 || s.peakMiB != 60 || s.wallPerResourceMS != 160 {
+		t.Fatalf("summary = %+v; want wall ratio 1.6 (median of 2 and 1.2), CPU ratio 2.5, 2.5 ms, floor 1 ms, 60 MiB, 160 ms", s)
+	}
+	goal := goalTable(s).String()
+	for _, want := range []string{"| plan wall, entrasync / floor provider |", "1.60x", "| no ", " 2.5 |", "| ≤ 1.5x |", "| yes"} {
+		if !strings.Contains(goal, want) {
+			t.Errorf("goal table lacks %q:\n%s", want, goal)
+		}
+	}
+	double := s
+	double.n, double.cpuMS, double.wallPerResourceMS = 20, 5, 160
+	if g := growth(s, double); !strings.Contains(g, "from 10 to 20 resources") || !strings.Contains(g, "(x2.00)") || !strings.Contains(g, "(x1.00)") {
+		t.Errorf("growth = %q; want CPU per resource x2.00 and wall per resource x1.00", g)
+	}
+}
+
+func TestMarkdownShowsTwoAppliesAndGoal(t *testing.T) {
+	r := &results{command: "make bench", requests: 5, interval: 2 * time.Second, scaleN: 500,
+		twoApplies: &table{header: []string{"x"}}, scale: newScaleTable(), goal: &table{header: []string{"figure"}}, growth: "from 500 to 2000"}
+	doc := r.markdown()
+	for _, want := range []string{"## Two applies on one job at once", "(30 / 5 - 1) x 2s = 10s", "### Issue 17's goal at 500 resources", "- Growth: from 500 to 2000"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("results lack %q", want)
+		}
+	}
+}

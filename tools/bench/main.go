@@ -309,6 +309,7 @@ func (b *bench) measureScale(ctx context.Context, o options, r *results) error {
 		return fmt.Errorf("plan scale: %w", err)
 	}
 	r.scale, r.scaleN = newScaleTable(), o.planResources
+	var sizes []scaleSummary
 	for _, n := range []int{o.planResources, o.planResourcesLarge} {
 		if n == 0 || (n == o.planResourcesLarge && !o.cliPlanLarge) {
 			continue
@@ -332,7 +333,13 @@ func (b *bench) measureScale(ctx context.Context, o options, r *results) error {
 			}
 		}
 		s.close()
-		scaleRows(r.scale, n, samples)
+		sizes = append(sizes, scaleRows(r.scale, n, samples))
+	}
+	if len(sizes) > 0 {
+		r.goal = goalTable(sizes[0])
+	}
+	if len(sizes) > 1 {
+		r.growth = growth(sizes[0], sizes[1])
 	}
 	return nil
 }
@@ -422,8 +429,11 @@ type results struct {
 	fairnessN    int
 	fairnessWall float64
 	teams        *table
+	twoApplies   *table
 	scale        *table
 	scaleN       int
+	goal         *table
+	growth       string // how the per-resource figures grow from the first size to the second
 	inProcess    *table
 	stateSize    *table
 	inProcessN   int
@@ -481,6 +491,12 @@ func (r *results) markdown() string {
 			"Provider log: what the provider wrote to stderr; the floor provider logs as a framework provider does by default (the SDK at TRACE), "+
 			"entrasync at the level Terraform shows (none here). Where the time goes: [PROFILE.md](PROFILE.md).\n")
 	}
+	if r.goal != nil {
+		fmt.Fprintf(&b, "\n### Issue 17's goal at %d resources\n\n%s\n", r.scaleN, r.goal)
+		if r.growth != "" {
+			fmt.Fprintf(&b, "- Growth: %s\n", r.growth)
+		}
+	}
 	if r.inProcess != nil {
 		fmt.Fprintf(&b, "\n## Plan of %d resources, RPC by RPC, in process\n\n%s\n%s\n", r.inProcessN, r.inProcess, r.stateSize)
 		fmt.Fprintf(&b, "- The same workload planned through each provider's protocol 6 server in the bench process (no CLI, no gRPC): "+
@@ -489,6 +505,7 @@ func (r *results) markdown() string {
 			"instance's attributes as JSON, as the state file holds them. \"SDK logs on\": the SDK's loggers at their default level (TRACE), "+
 			"writing to a file, as in a provider process that does not set their level; the other rows have no logger.\n", r.runs)
 	}
+	b.WriteString(r.twoAppliesMarkdown())
 	if r.startup != nil {
 		fmt.Fprintf(&b, "\n## Start-up\n\n%s\n", r.startup)
 		fmt.Fprintf(&b, "- Terraform starts the provider itself (dev_overrides) for `terraform providers schema -json`.\n")

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // median of xs (the mean of the two middle values for an even count); 0 for none.
@@ -55,18 +56,18 @@ func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
 func (t *table) String() string {
 	widths := make([]int, len(t.header))
 	for i, h := range t.header {
-		widths[i] = len(h)
+		widths[i] = utf8.RuneCountInString(h)
 	}
 	for _, r := range t.rows {
 		for i, c := range r {
-			widths[i] = max(widths[i], len(c))
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
 		}
 	}
 	var b strings.Builder
 	line := func(cells []string) {
 		b.WriteString("|")
 		for i, c := range cells {
-			pad := strings.Repeat(" ", widths[i]-len(c))
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c)) // "≤" is one column
 			if i < len(t.right) && t.right[i] {
 				b.WriteString(" " + pad + c + " |")
 			} else {

@@ -135,9 +135,19 @@ func (b *bench) plan(ctx context.Context, s *scaleSetup, kind scaleKind) (planSa
 	return sample, nil
 }
 
+// scaleSummary is what the goal table and the growth line need of one size.
+type scaleSummary struct {
+	n                     int
+	wallRatio, cpuRatio   float64 // medians of the ratios to the floor provider, pair by pair
+	cpuMS, floorCPUMS     float64 // provider CPU per resource, medians
+	wallPerResourceMS     float64 // entrasync's plan wall per resource, median
+	peakMiB, floorPeakMiB float64
+	apiRequests           int // the most any entrasync plan made
+}
+
 // scaleRows adds the rows of one size to t: medians of the runs of each kind, the ratios to the
 // floor provider pair by pair (run i of entrasync against run i of the floor provider).
-func scaleRows(t *table, n int, samples map[string][]planSample) {
+func scaleRows(t *table, n int, samples map[string][]planSample) scaleSummary {
 	med := func(kind string, f func(planSample) float64) float64 {
 		xs := make([]float64, len(samples[kind]))
 		for i, s := range samples[kind] {
@@ -171,6 +181,46 @@ func scaleRows(t *table, n int, samples map[string][]planSample) {
 		row[8] = fmt.Sprint(most)
 		t.add(row...)
 	}
+	sum := scaleSummary{
+		n: n, wallRatio: median(wallRatios), cpuRatio: median(cpuRatios),
+		cpuMS: med("entrasync_provision_on_demand", cpu), floorCPUMS: med("floor provider", cpu),
+		wallPerResourceMS: med("entrasync_provision_on_demand", wall) * 1000 / float64(n),
+		peakMiB:           med("entrasync_provision_on_demand", providerRSS) / (1 << 20),
+		floorPeakMiB:      med("floor provider", providerRSS) / (1 << 20),
+	}
+	for _, s := range entrasync {
+		sum.apiRequests = max(sum.apiRequests, s.apiRequests)
+	}
+	return sum
+}
+
+// goalTable sets the figures of one size against issue 17's goal.
+func goalTable(s scaleSummary) *table {
+	t := &table{
+		header: []string{"figure", "entrasync", "floor provider", "goal", "met"},
+		right:  []bool{false, true, true, true, false},
+	}
+	met := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "no"
+	}
+	t.add("plan wall, entrasync / floor provider", fmt.Sprintf("%.2fx", s.wallRatio), "1x", "≤ 1.5x", met(s.wallRatio <= 1.5))
+	t.add("provider CPU per resource, ms", fmt.Sprintf("%.1f", s.cpuMS), fmt.Sprintf("%.1f", s.floorCPUMS), "≤ 3", met(s.cpuMS <= 3))
+	t.add("provider peak memory, MiB", fmt.Sprintf("%.0f", s.peakMiB), fmt.Sprintf("%.0f", s.floorPeakMiB), "≤ 60", met(s.peakMiB <= 60))
+	t.add("API requests", fmt.Sprint(s.apiRequests), "0", "0", met(s.apiRequests == 0))
+	return t
+}
+
+// growth says how entrasync's per-resource figures change from size a to size b: linear growth
+// keeps them flat.
+func growth(a, b scaleSummary) string {
+	return fmt.Sprintf("from %d to %d resources, entrasync's provider CPU per resource goes from %.1f to %.1f ms (x%.2f) and its plan wall "+
+		"per resource from %.1f to %.1f ms (x%.2f); the ratio to the floor provider from %.2f to %.2f (wall) and %.2f to %.2f (CPU). "+
+		"A factor near 1 is linear growth.",
+		a.n, b.n, a.cpuMS, b.cpuMS, b.cpuMS/max(a.cpuMS, 1e-9), a.wallPerResourceMS, b.wallPerResourceMS,
+		b.wallPerResourceMS/max(a.wallPerResourceMS, 1e-9), a.wallRatio, b.wallRatio, a.cpuRatio, b.cpuRatio)
 }
 
 func newScaleTable() *table {

@@ -18,8 +18,11 @@ const twoAppliesPerRun = 15
 // measureTwoApplies runs two applies of 15 resources each on one job at once, each with its own
 // provider process, against a fake that sends no Retry-After: with each process counting alone,
 // then with rate_limit_shared_dir. It prints its figures (429s, wall of the slower apply).
-func (b *bench) measureTwoApplies(ctx context.Context, o options, _ *results) error {
-	fmt.Fprintf(b.progress, "\n| two applies x %d on one job | run | wall s (slower apply) | 429s | created |\n|---|--:|--:|--:|--:|\n", twoAppliesPerRun)
+func (b *bench) measureTwoApplies(ctx context.Context, o options, r *results) error {
+	r.twoApplies = &table{
+		header: []string{fmt.Sprintf("two applies x %d on one job", twoAppliesPerRun), "run", "wall s (slower apply)", "429s", "created"},
+		right:  []bool{false, true, true, true, true},
+	}
 	for run := 1; run <= o.runs; run++ {
 		for _, shared := range []bool{false, true} {
 			wall, throttled, created, err := b.runTwoApplies(ctx, shared)
@@ -30,10 +33,25 @@ func (b *bench) measureTwoApplies(ctx context.Context, o options, _ *results) er
 			if shared {
 				name = "rate_limit_shared_dir"
 			}
-			fmt.Fprintf(b.progress, "| %s | %d | %.1f | %d | %d/%d |\n", name, run, wall.Seconds(), throttled, created, 2*twoAppliesPerRun)
+			fmt.Fprintf(b.progress, "two applies, %s, run %d/%d: %.1fs, %d 429s, %d/%d created\n", name, run, o.runs, wall.Seconds(), throttled, created, 2*twoAppliesPerRun)
+			r.twoApplies.add(name, fmt.Sprint(run), seconds(wall.Seconds()), fmt.Sprint(throttled), fmt.Sprintf("%d/%d", created, 2*twoAppliesPerRun))
 		}
 	}
 	return nil
+}
+
+// twoAppliesMarkdown is the section of the two-applies scenario.
+func (r *results) twoAppliesMarkdown() string {
+	if r.twoApplies == nil {
+		return ""
+	}
+	return fmt.Sprintf("\n## Two applies on one job at once\n\n%s\n", r.twoApplies) +
+		fmt.Sprintf("- Two `terraform apply` of %d resources each, each with its own provider process, started together on one job; "+
+			"the fake admits %d calls per %s and answers 429 without `Retry-After`. Alone, each process keeps to its limit and together "+
+			"they send twice that; with `rate_limit_shared_dir` they count against one window in a file. "+
+			"Bound for %d calls: (%d / %d - 1) x %s = %s.\n",
+			twoAppliesPerRun, r.requests, r.interval, 2*twoAppliesPerRun, 2*twoAppliesPerRun, r.requests, r.interval,
+			bound(2*twoAppliesPerRun, r.requests, r.interval))
 }
 
 func (b *bench) runTwoApplies(ctx context.Context, shared bool) (wall time.Duration, throttled, created int, err error) {
