@@ -63,12 +63,14 @@ func attributeMappingsSchema() schema.Schema {
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"service_principal_id": schema.StringAttribute{
-				Required: true, PlanModifiers: replace, Validators: servicePrincipalIDValidators,
-				MarkdownDescription: servicePrincipalIDDescription("that owns the job"),
+				Required: true, Validators: servicePrincipalIDValidators,
+				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
+				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Writing it in its path or bare form does not replace the resource.",
 			},
 			"synchronization_job_id": schema.StringAttribute{
-				Required: true, PlanModifiers: replace, Validators: synchronizationJobIDValidators,
-				MarkdownDescription: synchronizationJobIDDescription + ".",
+				Required: true, Validators: synchronizationJobIDValidators,
+				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessSameObject(synchronizationJobObject)},
+				MarkdownDescription: synchronizationJobIDDescription + ". Writing it in its path or bare form does not replace the resource.",
 			},
 			"rule_id": schema.StringAttribute{
 				Required: true, PlanModifiers: replace, Validators: notBlank("rule_id"),

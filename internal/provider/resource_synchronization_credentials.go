@@ -50,7 +50,7 @@ func (r *synchronizationCredentialsResource) Schema(_ context.Context, _ resourc
 		MarkdownDescription: "The credentials a service principal's synchronization jobs use to reach their target (Graph " +
 			"`PUT /servicePrincipals/{id}/synchronization/secrets`): the portal's Admin Credentials. Secret values are write-only " +
 			"(`credentials_wo`, Terraform 1.11 or later): they never reach the plan or the state, and are written when the resource " +
-			"is created and whenever `credentials_wo_version`, `settings` or the job change. By default the job's target checks them " +
+			"is created and whenever `credentials_wo_version`, `settings` or the job change (nothing else writes them). By default the job's target checks them " +
 			"first (Graph `validateCredentials`); a refusal fails the apply and saves nothing. A job in quarantine for its credentials " +
 			"is restarted once working ones are saved. Graph cannot read secrets back, so a change made outside Terraform does not " +
 			"show; and it has no call that deletes them: destroy overwrites the keys this resource wrote with empty values. " +
@@ -62,10 +62,11 @@ func (r *synchronizationCredentialsResource) Schema(_ context.Context, _ resourc
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"service_principal_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: servicePrincipalIDDescription("whose jobs use the credentials") + " Changing it replaces the resource.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          servicePrincipalIDValidators,
+				Required: true,
+				MarkdownDescription: servicePrincipalIDDescription("whose jobs use the credentials") + " Changing it to another service principal " +
+					"replaces the resource; writing the same one in its path or bare form does not.",
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
+				Validators:    servicePrincipalIDValidators,
 			},
 			"synchronization_job_id": schema.StringAttribute{
 				Required: true,
@@ -146,8 +147,24 @@ func (r *synchronizationCredentialsResource) Read(ctx context.Context, req resou
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
+// Update writes the credentials again only when credentials_wo_version, settings or the job change,
+// as the schema says: a change of validate or wait_for_steady_state, or of the form in which an id
+// is written (path or bare, any case), records the new values and writes nothing, so a value
+// changed in credentials_wo without a new version is not sent either.
 func (r *synchronizationCredentialsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+	var m, prior credentialsModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	sameJob := synchronizationJobObject(m.SynchronizationJobID.ValueString()) == synchronizationJobObject(prior.SynchronizationJobID.ValueString())
+	if !m.CredentialsWOVersion.Equal(prior.CredentialsWOVersion) || !m.Settings.Equal(prior.Settings) || !sameJob {
+		r.apply(ctx, req.Plan, req.Config, &resp.State, &resp.Diagnostics)
+		return
+	}
+	m.SecretKeys = prior.SecretKeys
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // apply writes the planned credentials (the values from config: write-only values are never in

@@ -55,10 +55,11 @@ func (r *synchronizationJobResource) Schema(_ context.Context, _ resource.Schema
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"service_principal_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it replaces the job.",
-				PlanModifiers:       replace,
-				Validators:          servicePrincipalIDValidators,
+				Required: true,
+				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it to another service principal " +
+					"replaces the job; writing the same one in its path or bare form does not.",
+				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
+				Validators:    servicePrincipalIDValidators,
 			},
 			"template_id": schema.StringAttribute{
 				Required: true,
