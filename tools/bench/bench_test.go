@@ -1,8 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -340,4 +346,54 @@ func TestMarkdownShowsTwoAppliesAndGoal(t *testing.T) {
 			t.Errorf("results lack %q", want)
 		}
 	}
+}
+
+func TestPeakMemoryIsTheProcessesOwn(t *testing.T) {
+	if got, ok := parseVMHWM("Name:\tterraform\nVmPeak:\t  900000 kB\nVmHWM:\t  123456 kB\nVmRSS:\t 1000 kB\n"); !ok || got != 123456<<10 {
+		t.Errorf("parseVMHWM = %d, %v; want %d (VmHWM, not VmPeak)", got, ok, 123456<<10)
+	}
+	if _, ok := parseVMHWM("Name:\tx\n"); ok {
+		t.Error("parseVMHWM found a VmHWM in a status without one")
+	}
+	// A child that holds 64 MiB reads as about 64 MiB, whatever this process holds: ru_maxrss
+	// would report at least this test process's own peak.
+	ballast := make([]byte, 256<<20)
+	for i := range ballast {
+		ballast[i] = 1
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldsMemory$")
+	cmd.Env = append(os.Environ(), "BENCH_HELPER_HOLD_MIB=64")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The helper prints a line once it holds its memory, then blocks until it is killed.
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "holding") {
+		t.Fatalf("helper said %q, %v", line, err)
+	}
+	peak, ok := vmHWM(cmd.Process.Pid)
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	runtime.KeepAlive(ballast)
+	if !ok || peak < 64<<20 || peak > 200<<20 {
+		t.Errorf("child's peak %d MiB (read: %v), want 64 to 200 MiB: its own, not this process's 256+", peak>>20, ok)
+	}
+}
+
+// TestHelperHoldsMemory is the child of TestPeakMemoryIsTheProcessesOwn.
+func TestHelperHoldsMemory(t *testing.T) {
+	mib, _ := strconv.Atoi(os.Getenv("BENCH_HELPER_HOLD_MIB"))
+	if mib == 0 {
+		t.Skip("run by TestPeakMemoryIsTheProcessesOwn")
+	}
+	held := make([]byte, mib<<20)
+	for i := range held {
+		held[i] = 1
+	}
+	fmt.Println("holding", len(held))
+	select {} // killed by the parent
 }

@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -30,18 +29,72 @@ func cleanEnv(extra ...string) []string {
 	return append(env, extra...)
 }
 
-// usage is what the kernel counted for a process that has exited.
+// usage is what the kernel counted for a process.
 type usage struct {
-	peakRSS int64         // bytes (ru_maxrss, the same figure as VmHWM)
+	peakRSS int64         // bytes: the process's VmHWM (see peakOf)
 	cpu     time.Duration // user + system
 }
 
-func usageOf(ps *os.ProcessState) usage {
-	u := usage{cpu: ps.UserTime() + ps.SystemTime()}
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		u.peakRSS = ru.Maxrss * 1024 // Linux counts ru_maxrss in KiB
+// usageOf is the CPU time of a process that has exited, with the peak memory read while it ran.
+//
+// The peak is not the ru_maxrss of wait4: os/exec starts a child with vfork, and Linux carries
+// the high-water mark of the memory the child shared until exec (the bench's own, hundreds of MiB
+// after the in-process plans) into the child's ru_maxrss, so every child then reads as large as
+// the bench. VmHWM in /proc/{pid}/status counts only the program's own memory.
+func usageOf(ps *os.ProcessState, peakRSS int64) usage {
+	return usage{cpu: ps.UserTime() + ps.SystemTime(), peakRSS: peakRSS}
+}
+
+// vmHWM is the peak resident memory of a running process in bytes, from /proc/{pid}/status.
+func vmHWM(pid int) (int64, bool) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
 	}
-	return u
+	return parseVMHWM(string(status))
+}
+
+// parseVMHWM reads the line "VmHWM:	  123456 kB" of a /proc status file.
+func parseVMHWM(status string) (int64, bool) {
+	for line := range strings.SplitSeq(status, "\n") {
+		rest, ok := strings.CutPrefix(line, "VmHWM:")
+		if !ok {
+			continue
+		}
+		var kib int64
+		if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kib); err != nil {
+			return 0, false
+		}
+		return kib << 10, true
+	}
+	return 0, false
+}
+
+// watchPeak samples the VmHWM of pid every 10 ms until stop is called and returns the last (the
+// largest: it only grows). For a process that exits on its own, such as Terraform, it can miss
+// what the last 10 ms added.
+func watchPeak(pid int) (stop func() int64) {
+	done, result := make(chan struct{}), make(chan int64, 1)
+	go func() {
+		var peak int64
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if v, ok := vmHWM(pid); ok {
+				peak = max(peak, v)
+			}
+			select {
+			case <-done:
+				result <- peak
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(done)
+		return <-result
+	}
 }
 
 // providerProcess is the provider binary started by the bench with -debug, so that the bench
@@ -131,6 +184,7 @@ func startProvider(ctx context.Context, binary, dir string) (*providerProcess, e
 // stop interrupts the provider (its debug server stops on SIGINT), kills it if it lingers,
 // and returns what it used over its whole life.
 func (p *providerProcess) stop() (usage, error) {
+	peak, _ := vmHWM(p.cmd.Process.Pid) // exact: its work is done, and it is still running
 	_ = p.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-p.exited:
@@ -141,7 +195,7 @@ func (p *providerProcess) stop() (usage, error) {
 	if p.cmd.ProcessState == nil {
 		return usage{}, errors.New("the provider's exit was not recorded")
 	}
-	return usageOf(p.cmd.ProcessState), nil
+	return usageOf(p.cmd.ProcessState, peak), nil
 }
 
 // terraformCLI runs the Terraform or OpenTofu binary at path.
@@ -207,14 +261,19 @@ func (tf terraformCLI) run(ctx context.Context, w *workspace, extraEnv []string,
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 30 * time.Second
 	start := time.Now()
-	err = cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return runResult{}, fmt.Errorf("running %s: %w", tf.path, err)
+	}
+	stopWatching := watchPeak(cmd.Process.Pid)
+	err = cmd.Wait()
 	res := runResult{wall: time.Since(start)}
+	peak := stopWatching()
 	var exit *exec.ExitError
 	if err != nil && !errors.As(err, &exit) {
 		return res, fmt.Errorf("running %s: %w", tf.path, err)
 	}
 	res.exitCode = cmd.ProcessState.ExitCode()
-	res.usage = usageOf(cmd.ProcessState)
+	res.usage = usageOf(cmd.ProcessState, peak)
 	if ctx.Err() != nil {
 		fmt.Fprintf(out, "bench: stopped after %s\n", tf.timeout)
 	}
