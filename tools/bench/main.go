@@ -463,7 +463,7 @@ func (r *results) markdown() string {
 			r.requests, r.interval)
 		fmt.Fprintf(&b, "- requests: every API request the fake received: provisionOnDemand calls, rejected ones included, and reads (such as the job's schema); 429s: median (fewest-most of the runs); "+
 			"created: resources whose call succeeded; "+
-			"provider peak: the provider process's peak resident memory (ru_maxrss).\n")
+			"provider peak: the provider process's peak resident memory (VmHWM, read just before it stops).\n")
 	}
 	if r.timelineFile != "" {
 		fmt.Fprintf(&b, "\n![provisionOnDemand calls over time, by mode](%s)\n\n", r.timelineFile)
@@ -486,7 +486,7 @@ func (r *results) markdown() string {
 			"one subject per resource, four of five a user (an answer of four steps and seven modified properties), every fifth "+
 			"a group sent with five members (six such entries). The floor provider (tools/bench/floor) has the same inputs and a "+
 			"flat computed `status` on the same terraform-plugin-framework; terraform_data is Terraform's own floor.\n")
-		fmt.Fprintf(&b, "- Provider CPU (user + system) and peak memory (ru_maxrss): a provider process started for that plan alone; "+
+		fmt.Fprintf(&b, "- Provider CPU (user + system) and peak memory (VmHWM, read just before it stops; Terraform's sampled every 10 ms): a provider process started for that plan alone; "+
 			"ratios: run by run, entrasync against the floor provider of the same run, then the median. API requests: the most any run made. "+
 			"Provider log: what the provider wrote to stderr; the floor provider logs as a framework provider does by default (the SDK at TRACE), "+
 			"entrasync at the level Terraform shows (none here). Where the time goes: [PROFILE.md](PROFILE.md).\n")
