@@ -337,6 +337,20 @@ resource "entrasync_attribute_mappings" "groups" {
 	})
 }
 
+// generateConfigStep imports the template's object mapping from source to target with an import
+// block and -generate-config-out, and checks the plan of the generated configuration.
+func generateConfigStep(env *fakeEnv, addr, source, target string, checks resource.ImportPlanChecks) resource.TestStep {
+	return resource.TestStep{
+		Config:           env.provider,
+		ResourceName:     addr,
+		ImportState:      true,
+		ImportStateKind:  resource.ImportBlockWithID,
+		GenerateConfig:   true,
+		ImportStateId:    strings.Join([]string{fg.SCIMServicePrincipalID, fg.SCIMJobID, fg.SCIMRuleID, source, target}, "/"),
+		ImportPlanChecks: checks,
+	}
+}
+
 // TestAccAttributeMappings_importGeneratesConfig imports the template's User mappings with an
 // import block and terraform plan -generate-config-out; the generated configuration plans no change.
 // Its keys include name.givenName and emails[type eq "work"].value, which must be written quoted.
@@ -347,19 +361,11 @@ func TestAccAttributeMappings_importGeneratesConfig(t *testing.T) {
 	env := newFakeEnv(t, fg.Options{}, "")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{{
-			Config:          env.provider,
-			ResourceName:    mappingsAddr,
-			ImportState:     true,
-			ImportStateKind: resource.ImportBlockWithID,
-			GenerateConfig:  true,
-			ImportStateId:   strings.Join([]string{fg.SCIMServicePrincipalID, fg.SCIMJobID, fg.SCIMRuleID, "User", scimUser}, "/"),
-			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue(mappingsAddr, str("mappings").AtMapKey("active").AtMapKey("source").AtMapKey("expression"), knownvalue.StringExact("Not([IsSoftDeleted])")),
-				plancheck.ExpectKnownValue(mappingsAddr, str("mappings").AtMapKey("userName").AtMapKey("matching_priority"), knownvalue.Int64Exact(1)),
-				plancheck.ExpectKnownValue(mappingsAddr, str("mappings").AtMapKey(`emails[type eq "work"].value`).AtMapKey("source").AtMapKey("name"), knownvalue.StringExact("mail")),
-			}},
-		}},
+		Steps: []resource.TestStep{generateConfigStep(env, mappingsAddr, "User", scimUser, resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownValue(mappingsAddr, str("mappings").AtMapKey("active").AtMapKey("source").AtMapKey("expression"), knownvalue.StringExact("Not([IsSoftDeleted])")),
+			plancheck.ExpectKnownValue(mappingsAddr, str("mappings").AtMapKey("userName").AtMapKey("matching_priority"), knownvalue.Int64Exact(1)),
+			plancheck.ExpectKnownValue(mappingsAddr, str("mappings").AtMapKey(`emails[type eq "work"].value`).AtMapKey("source").AtMapKey("name"), knownvalue.StringExact("mail")),
+		}})},
 	})
 }
 
@@ -374,18 +380,10 @@ func TestAccAttributeMappings_importGeneratesConfigPlainKeys(t *testing.T) {
 	addr := "entrasync_attribute_mappings.groups"
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{{
-			Config:          env.provider,
-			ResourceName:    addr,
-			ImportState:     true,
-			ImportStateKind: resource.ImportBlockWithID,
-			GenerateConfig:  true,
-			ImportStateId:   strings.Join([]string{fg.SCIMServicePrincipalID, fg.SCIMJobID, fg.SCIMRuleID, "Group", scimGroup}, "/"),
-			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue(addr, str("mappings").AtMapKey("displayName").AtMapKey("matching_priority"), knownvalue.Int64Exact(1)),
-				plancheck.ExpectKnownValue(addr, str("mappings").AtMapKey("members").AtMapKey("source").AtMapKey("name"), knownvalue.StringExact("members")),
-			}},
-		}},
+		Steps: []resource.TestStep{generateConfigStep(env, addr, "Group", scimGroup, resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectKnownValue(addr, str("mappings").AtMapKey("displayName").AtMapKey("matching_priority"), knownvalue.Int64Exact(1)),
+			plancheck.ExpectKnownValue(addr, str("mappings").AtMapKey("members").AtMapKey("source").AtMapKey("name"), knownvalue.StringExact("members")),
+		}})},
 	})
 }
 
@@ -397,17 +395,11 @@ func TestAccAttributeMappings_openTofuUnquotedKeys(t *testing.T) {
 		t.Skip("Terraform quotes map keys in -generate-config-out; TestAccAttributeMappings_importGeneratesConfig covers it")
 	}
 	env := newFakeEnv(t, fg.Options{}, "")
+	step := generateConfigStep(env, mappingsAddr, "User", scimUser, resource.ImportPlanChecks{})
+	step.ExpectError = regexp.MustCompile(`(?s)Missing close bracket on index.*generated\.tf`)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProviders,
-		Steps: []resource.TestStep{{
-			Config:          env.provider,
-			ResourceName:    mappingsAddr,
-			ImportState:     true,
-			ImportStateKind: resource.ImportBlockWithID,
-			GenerateConfig:  true,
-			ImportStateId:   strings.Join([]string{fg.SCIMServicePrincipalID, fg.SCIMJobID, fg.SCIMRuleID, "User", scimUser}, "/"),
-			ExpectError:     regexp.MustCompile(`generated\.tf`),
-		}},
+		Steps:                    []resource.TestStep{step},
 	})
 }
 
