@@ -62,16 +62,8 @@ func attributeMappingsSchema() schema.Schema {
 				MarkdownDescription: "The import id: `{service_principal_id}/{synchronization_job_id}/{rule_id}/{source_object_name}/{target_object_name}`.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"service_principal_id": schema.StringAttribute{
-				Required: true, Validators: servicePrincipalIDValidators,
-				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
-				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Writing it in its path or bare form does not replace the resource.",
-			},
-			"synchronization_job_id": schema.StringAttribute{
-				Required: true, Validators: synchronizationJobIDValidators,
-				PlanModifiers:       []planmodifier.String{requiresReplaceUnlessSameObject(synchronizationJobObject)},
-				MarkdownDescription: synchronizationJobIDDescription + ". Writing it in its path or bare form does not replace the resource.",
-			},
+			"service_principal_id":   servicePrincipalIDInput("that owns the job", "replaces the resource"),
+			"synchronization_job_id": synchronizationJobIDInput("", "replaces the resource"),
 			"rule_id": schema.StringAttribute{
 				Required: true, PlanModifiers: replace, Validators: notBlank("rule_id"),
 				MarkdownDescription: "ID of the schema's synchronization rule that holds the object mapping, such as " +

@@ -49,20 +49,8 @@ func (r *provisionOnDemandResource) Schema(ctx context.Context, _ resource.Schem
 				MarkdownDescription: "A new UUID for each provisioning run.",
 				PlanModifiers:       keep,
 			},
-			"service_principal_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it to another service principal " +
-					"provisions again; writing the same one in the other form (GUID or path) does not.",
-				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
-				Validators:    servicePrincipalIDValidators,
-			},
-			"synchronization_job_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: synchronizationJobIDDescription + ", whose service principal must match `service_principal_id`. " +
-					"Changing it to another job provisions again; writing the same job in the other form (id or path) does not.",
-				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(synchronizationJobObject)},
-				Validators:    synchronizationJobIDValidators,
-			},
+			"service_principal_id":   servicePrincipalIDInput("that owns the job", "provisions again"),
+			"synchronization_job_id": synchronizationJobIDInput(", whose service principal must match `service_principal_id`", "provisions again"),
 			"parameters": schema.ListNestedAttribute{
 				Required:            true,
 				MarkdownDescription: "What to provision: one entry per synchronization rule. Changing it provisions again.",

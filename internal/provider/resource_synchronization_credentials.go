@@ -61,13 +61,7 @@ func (r *synchronizationCredentialsResource) Schema(_ context.Context, _ resourc
 				MarkdownDescription: "The service principal's object ID.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"service_principal_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: servicePrincipalIDDescription("whose jobs use the credentials") + " Changing it to another service principal " +
-					"replaces the resource; writing the same one in its path or bare form does not.",
-				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
-				Validators:    servicePrincipalIDValidators,
-			},
+			"service_principal_id": servicePrincipalIDInput("whose jobs use the credentials", "replaces the resource"),
 			"synchronization_job_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: synchronizationJobIDDescription + ": the job whose target checks the credentials and that is " +

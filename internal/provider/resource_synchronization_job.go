@@ -54,13 +54,7 @@ func (r *synchronizationJobResource) Schema(_ context.Context, _ resource.Schema
 				MarkdownDescription: "ID of the job, such as `scim.6f1c0a7b2d3e4f5a9b8c7d6e5f4a3b2c`: the `synchronization_job_id` of the other types.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"service_principal_id": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: servicePrincipalIDDescription("that owns the job") + " Changing it to another service principal " +
-					"replaces the job; writing the same one in its path or bare form does not.",
-				PlanModifiers: []planmodifier.String{requiresReplaceUnlessSameObject(servicePrincipalObject)},
-				Validators:    servicePrincipalIDValidators,
-			},
+			"service_principal_id": servicePrincipalIDInput("that owns the job", "replaces the job"),
 			"template_id": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "ID of the template the job is made from, such as `scim` (data source `entrasync_synchronization_templates` " +
